@@ -1,0 +1,3 @@
+export * from './logger.js';
+export * from './reconciler.js';
+export * from './report.js';
