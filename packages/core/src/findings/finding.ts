@@ -19,6 +19,8 @@ export const FINDING_CODES = [
   'STALE_PRINCIPAL_REMOVED',
   'POLICY_COMPACTED',
   'POLICY_TOO_LARGE',
+  'GRANT_PENDING',
+  'DENIED_BY_FOREIGN_STATEMENT',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

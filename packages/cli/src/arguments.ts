@@ -1,0 +1,126 @@
+import { parseArgs } from 'node:util';
+
+export const USAGE = `Usage: ecr-pull-reconciler <command> [options]
+
+Commands:
+  plan      compute the policy changes, write nothing
+  apply     compute the policy changes and write them
+  explain   --project <arn> | --role <arn> --image <uri>: can it pull, and why not
+  demo      run the whole flow against a local AWS emulator
+
+Options:
+  --repository <name|arn>  only this repository
+  --account <id>           only the repositories of this registry account
+  --config <file>          JSON configuration file
+  --endpoint <url>         send every AWS call there (a local emulator)
+  --region <region>        default Region (else AWS_REGION, else us-east-1)
+  --json                   print one JSON report instead of text
+  --detailed-exitcode      exit 2 when changes are pending (plan) or the
+                           pull is refused (explain)
+  --verbose                audit log lines (JSON) on stderr
+  -h, --help               this text
+
+Exit codes: 0 success, 1 something could not be read or written,
+2 changes pending (with --detailed-exitcode).`;
+
+export type Command = 'plan' | 'apply' | 'explain' | 'demo';
+
+export interface CliArguments {
+  command: Command;
+  repository?: string;
+  account?: string;
+  config?: string;
+  endpoint?: string;
+  region?: string;
+  project?: string;
+  role?: string;
+  image?: string;
+  json: boolean;
+  detailedExitcode: boolean;
+  verbose: boolean;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const COMMANDS = new Set<string>(['plan', 'apply', 'explain', 'demo']);
+
+export function parseArguments(argv: string[]): CliArguments | 'help' {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+
+  const [command, ...rest] = positionals;
+  if (!command) throw new UsageError('No command given.');
+  if (!COMMANDS.has(command)) {
+    throw new UsageError(`Unknown command "${command}".`);
+  }
+  if (rest.length > 0) {
+    throw new UsageError(`Unexpected argument "${rest[0]}".`);
+  }
+  if (values.account && !/^\d{12}$/.test(values.account)) {
+    throw new UsageError('--account takes a 12-digit account id.');
+  }
+  if (command === 'explain') {
+    const byProject = values.project !== undefined;
+    const byRole = values.role !== undefined || values.image !== undefined;
+    if (byProject === byRole || (byRole && !(values.role && values.image))) {
+      throw new UsageError(
+        'explain takes either --project <arn>, or --role <arn> with --image <uri>.'
+      );
+    }
+  }
+
+  return {
+    command: command as Command,
+    json: values.json ?? false,
+    detailedExitcode: values['detailed-exitcode'] ?? false,
+    verbose: values.verbose ?? false,
+    ...definedOnly({
+      repository: values.repository,
+      account: values.account,
+      config: values.config,
+      endpoint: values.endpoint,
+      region: values.region,
+      project: values.project,
+      role: values.role,
+      image: values.image,
+    }),
+  };
+}
+
+function definedOnly<T extends Record<string, string | undefined>>(
+  values: T
+): Partial<Record<keyof T, string>> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, value]) => value !== undefined)
+  ) as Partial<Record<keyof T, string>>;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      repository: { type: 'string' },
+      account: { type: 'string' },
+      config: { type: 'string' },
+      endpoint: { type: 'string' },
+      region: { type: 'string' },
+      project: { type: 'string' },
+      role: { type: 'string' },
+      image: { type: 'string' },
+      json: { type: 'boolean' },
+      'detailed-exitcode': { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
