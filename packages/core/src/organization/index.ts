@@ -1,0 +1,13 @@
+export type {
+  AccountStatus,
+  OrgAccount,
+  OrganizationalUnit,
+  OrgTree,
+} from './org-tree.js';
+export {
+  ancestorsOf,
+  ancestryOf,
+  isActiveMember,
+  orgPathOfAccount,
+  orgPathOfUnit,
+} from './org-tree.js';
