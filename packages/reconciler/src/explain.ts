@@ -5,6 +5,7 @@ import {
   parseImageReference,
   planSweep,
   type ReconcilerConfig,
+  type RepositoryLocation,
   repositoryArnOf,
 } from '../../core/src/index.js';
 
@@ -44,13 +45,16 @@ async function projectFor(
     );
     const project = lookup.found[0];
 
-    return project ?? `Project ${name} does not exist in ${accountId} ${region}.`;
+    return (
+      project ?? `Project ${name} does not exist in ${accountId} ${region}.`
+    );
   }
 
   const match = request.roleArn.match(ROLE_ARN);
   if (!match) return `${request.roleArn} is not an IAM role ARN.`;
   const parsed = parseImageReference(request.image);
-  const imageRegion = parsed.kind === 'ecr' ? parsed.reference.region : undefined;
+  const imageRegion =
+    parsed.kind === 'ecr' ? parsed.reference.region : undefined;
   const region = request.region ?? imageRegion ?? 'us-east-1';
 
   return {
@@ -80,7 +84,9 @@ export async function explainPull(
     return {
       verdict: 'unknown',
       findings: [],
-      errors: [{ scope: 'project', code: 'PROJECT_NOT_FOUND', message: project }],
+      errors: [
+        { scope: 'project', code: 'PROJECT_NOT_FOUND', message: project },
+      ],
     };
   }
   const base = {
@@ -98,10 +104,8 @@ export async function explainPull(
   const snapshot = location
     ? await gateways.ecr.readRepository(location)
     : undefined;
-  const sameRepository = (candidate: typeof location) =>
-    !!location &&
-    !!candidate &&
-    repositoryArnOf(candidate) === repositoryArnOf(location);
+  const sameRepository = (candidate: RepositoryLocation) =>
+    !!location && repositoryArnOf(candidate) === repositoryArnOf(location);
   const plan = planSweep({
     tree,
     config: { ...config, projectSelection: 'all' },

@@ -1,4 +1,4 @@
+export * from './explain.js';
 export * from './logger.js';
 export * from './reconciler.js';
 export * from './report.js';
-export * from './explain.js';

@@ -1,0 +1,14 @@
+export * from './audience/index.js';
+export * from './concurrency/bounded.js';
+export * from './config/config.js';
+export * from './errors.js';
+export * from './findings/finding.js';
+export * from './image/index.js';
+export * from './organization/index.js';
+export * from './plan/project-pull.js';
+export * from './plan/repository-audience.js';
+export * from './plan/sweep-plan.js';
+export type * from './plan/types.js';
+export * from './policy/index.js';
+export type * from './project/build-project.js';
+export type * from './repository/repository.js';
