@@ -25,6 +25,14 @@ export interface ManagedAccess {
   orgPaths?: readonly string[];
 }
 
+/** What one rendered managed statement names. */
+export interface ManagedStatementInput {
+  organizationId: string;
+  /** Exact role ARNs or ARN patterns; at least one. */
+  principalArns: readonly string[];
+  orgPaths?: readonly string[];
+}
+
 export interface PolicyPlanInput {
   /** The stored policy text, or undefined when the repository has none. */
   currentText: string | undefined;
