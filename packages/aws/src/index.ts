@@ -1,124 +1,111 @@
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { RepositoryLocation } from '../../core/src/image/types.js';
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { OrgTree } from '../../core/src/organization/org-tree.js';
-import type { BuildProject } from '../../core/src/project/build-project.js';
-import type { RepositorySnapshot } from '../../core/src/repository/repository.js';
+import { type AwsContext, ClientFactory } from './clients.js';
+import { type CodeBuildGateway, createCodeBuildGateway } from './codebuild.js';
+import { AccountCredentials } from './credentials.js';
+import { createEcrGateway, type EcrGateway } from './ecr.js';
+import { createIamGateway, type IamGateway } from './iam.js';
+import { readOrgTree } from './organizations.js';
 
-/**
- * Observes every HTTP attempt the gateways send, retries included.
- * `accountId` is undefined only for calls made with the base credentials
- * before their account is known (the first GetCallerIdentity).
- */
-export type CallObserver = (
-  service: string,
-  operation: string,
-  accountId: string | undefined
-) => void;
+export type {
+  AccountRegion,
+  AwsContext,
+  CallObserver,
+  ConfigurableClient,
+  ServiceName,
+} from './clients.js';
+export { EMULATOR_CREDENTIALS } from './clients.js';
+export type { BuildProjectLookup, CodeBuildGateway } from './codebuild.js';
+export type {
+  EcrGateway,
+  RepositoryIdentity,
+  RepositoryReadFailure,
+  RepositorySweep,
+} from './ecr.js';
+export { repositoryArn } from './ecr.js';
+export * from './errors.js';
+export type { IamGateway, RolePolicyDocument } from './iam.js';
 
-export interface AwsGatewaysOptions {
-  /** Default Region: STS, IAM and Organizations calls go here. */
-  region: string;
-  /** Sends every call (STS included) here, e.g. a local moto server. */
-  endpoint?: string;
+export interface AwsGatewaysOptions
+  extends Omit<AwsContext, 'baseCredentials'> {
   /**
    * Credentials of the process. Defaults to the SDK's provider chain, or to
    * static dummy keys when `endpoint` is set.
    */
-  credentials?: AwsCredentialIdentityProvider;
+  credentials?: AwsContext['baseCredentials'];
   /** Role assumed in member accounts to read CodeBuild and IAM. */
   memberRoleName: string;
   /** Role assumed in registry accounts to read and write ECR. */
   registryRoleName: string;
   /** Role for Organizations reads; the base credentials when absent. */
   organizationsRoleArn?: string;
-  /** SDK attempts per operation (adaptive retry mode). Default 8. */
-  maxAttempts?: number;
-  onCall?: CallObserver;
 }
 
-/** An account in one Region: where CodeBuild projects or repositories live. */
-export interface AccountRegion {
-  accountId: string;
-  region: string;
+export interface OrganizationsGateway {
+  readOrgTree(): Promise<OrgTree>;
 }
 
-/** A repository that exists, as DescribeRepositories returns it. */
-export interface RepositoryIdentity extends RepositoryLocation {
-  arn: string;
-  uri: string;
-}
-
-export interface RepositoryReadFailure {
-  location: RepositoryLocation;
-  error: Error;
-}
-
-export interface RepositorySweep {
-  repositories: RepositorySnapshot[];
-  /** Repositories that could not be read; the others are still returned. */
-  failures: RepositoryReadFailure[];
-}
-
-export interface BuildProjectLookup {
-  found: BuildProject[];
-  /** Requested names (or ARNs) CodeBuild did not return. */
-  notFound: string[];
-}
-
-export interface RolePolicyDocument {
-  /** The policy name (inline) or ARN (managed). */
-  name: string;
-  kind: 'inline' | 'managed';
-  /** The policy document, URL-decoded JSON text. */
-  document: string;
-}
-
+/** Every AWS read and write the reconciler makes, by service. */
 export interface AwsGateways {
   /** Account of the base credentials, learnt once. */
   callerAccountId(): Promise<string>;
-  organizations: {
-    readOrgTree(): Promise<OrgTree>;
-  };
-  ecr: {
-    listRepositories(registry: AccountRegion): Promise<RepositoryIdentity[]>;
-    /** Undefined when the repository does not exist. */
-    readRepository(
-      location: RepositoryLocation
-    ): Promise<RepositorySnapshot | undefined>;
-    readRepositories(
-      registry: AccountRegion,
-      options?: { concurrency?: number }
-    ): Promise<RepositorySweep>;
-    describeRepository(
-      location: RepositoryLocation
-    ): Promise<RepositoryIdentity | undefined>;
-    /** Returns the policy text as ECR stored it. */
-    setRepositoryPolicy(
-      location: RepositoryLocation,
-      policyText: string
-    ): Promise<string | undefined>;
-    /** Succeeds when there was no policy. */
-    deleteRepositoryPolicy(location: RepositoryLocation): Promise<void>;
-  };
-  codebuild: {
-    listBuildProjects(account: AccountRegion): Promise<BuildProject[]>;
-    getBuildProjects(
-      account: AccountRegion,
-      names: readonly string[]
-    ): Promise<BuildProjectLookup>;
-  };
-  iam: {
-    /** Reads in the role's own account (from its ARN). */
-    roleExists(roleArn: string): Promise<boolean>;
-    /** Inline and attached managed policies; undefined when no such role. */
-    readRolePolicies(
-      roleArn: string
-    ): Promise<RolePolicyDocument[] | undefined>;
-  };
+  organizations: OrganizationsGateway;
+  ecr: EcrGateway;
+  codebuild: CodeBuildGateway;
+  iam: IamGateway;
 }
 
+/**
+ * Wires clients and per-account credentials once per process. Callers pass
+ * account ids, Regions and repository locations, never clients.
+ */
 export function createAwsGateways(options: AwsGatewaysOptions): AwsGateways {
-  throw new Error(
-    `AWS gateways are being written (region ${options.region}); interface only.`
-  );
+  const { credentials: baseCredentials, ...rest } = options;
+  const context: AwsContext = { ...rest, baseCredentials };
+  const clients = new ClientFactory(context);
+  const credentials = new AccountCredentials(context, clients);
+  const { memberRoleName, registryRoleName, organizationsRoleArn } = options;
+  const organizationsIdentity = organizationsRoleArn
+    ? credentials.forRole(organizationsRoleArn)
+    : credentials.base;
+
+  return {
+    callerAccountId: async () => (await credentials.callerIdentity()).accountId,
+    organizations: {
+      readOrgTree: () =>
+        readOrgTree(
+          clients.get(
+            'organizations',
+            OrganizationsClient,
+            organizationsIdentity
+          )
+        ),
+    },
+    ecr: createEcrGateway((accountId, region) =>
+      clients.get(
+        'ecr',
+        ECRClient,
+        credentials.forAccount(accountId, registryRoleName),
+        region
+      )
+    ),
+    codebuild: createCodeBuildGateway((accountId, region) =>
+      clients.get(
+        'codebuild',
+        CodeBuildClient,
+        credentials.forAccount(accountId, memberRoleName),
+        region
+      )
+    ),
+    iam: createIamGateway((accountId) =>
+      clients.get(
+        'iam',
+        IAMClient,
+        credentials.forAccount(accountId, memberRoleName)
+      )
+    ),
+  };
 }
