@@ -6,12 +6,22 @@ export interface RepositoryLocation {
   repositoryName: string;
 }
 
+/**
+ * Which registry host a URI names: `dkr.ecr`, `dkr.ecr-fips`, `dkr-ecr` (IPv4
+ * and IPv6, under `on.aws`) or `dkr-ecr-fips`. All reach the same repository.
+ */
+export type EcrEndpoint =
+  | 'standard'
+  | 'fips'
+  | 'dual-stack'
+  | 'dual-stack-fips';
+
 /** A private ECR image URI, taken apart. */
 export interface EcrImageReference extends RepositoryLocation {
   uri: string;
   tag?: string;
   digest?: string;
-  endpoint: 'standard' | 'fips' | 'dual-stack';
+  endpoint: EcrEndpoint;
 }
 
 export type ImageRegistry = 'codebuild-curated' | 'ecr-public' | 'other';
