@@ -117,6 +117,8 @@ describe('Function: seedOrganization', () => {
     );
 
     const policy = JSON.parse(policyText ?? '{}');
+    const registryId = org.accounts.registry;
+    const adminArn = `arn:aws:iam::${registryId}:role/platform-admin`;
 
     expect(policy.Statement).toHaveLength(1);
     expect(policy.Statement[0]).toMatchObject({
@@ -124,7 +126,7 @@ describe('Function: seedOrganization', () => {
       Principal: '*',
       Condition: {
         ArnNotLike: {
-          'aws:PrincipalArn': `arn:aws:iam::${org.accounts.registry}:role/platform-admin`,
+          'aws:PrincipalArn': adminArn,
         },
       },
     });
@@ -170,7 +172,7 @@ describe('Function: seedOrganization', () => {
     }
   });
 
-  it('leaves the ECR pull actions out of a role declared without them', async () => {
+  it('leaves ECR pull actions out of a role declared without', async () => {
     const iam = new IAMClient(org.clientConfig(org.accounts.web as string));
 
     const [withPull, withoutPull] = await Promise.all(

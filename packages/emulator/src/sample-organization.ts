@@ -185,7 +185,9 @@ export const SAMPLE_ORGANIZATION: OrganizationSpec = {
         }),
         optedIn({
           name: 'web-eu-image',
-          description: `Builds in ${SAMPLE_REGION} from an image in ${SAMPLE_OTHER_REGION}.`,
+          description:
+            `Builds in ${SAMPLE_REGION} from an image in ` +
+            `${SAMPLE_OTHER_REGION}.`,
           serviceRole: 'web-build',
           image: image('team/builder:latest', SAMPLE_OTHER_REGION),
         }),
