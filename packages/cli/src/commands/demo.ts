@@ -65,10 +65,17 @@ function projectOutcomes(seeded: SeededOrganization, report: Report): string[] {
         const plan = report.repositories.find(
           (candidate) => candidate.arn === repositoryArnOf(parsed.reference)
         );
-        const granted = plan?.grants.keep.some((role) =>
-          role.endsWith(`/${project.serviceRole}`)
-        );
-        outcome = granted ? `granted pull on ${repository}` : 'not granted';
+        const granted = [
+          ...(plan?.grants.add ?? []),
+          ...(plan?.grants.keep ?? []),
+        ].some((role) => role.endsWith(`/${project.serviceRole}`));
+        const skippedBecause =
+          plan?.status === 'skipped' ? plan.findings[0]?.code : undefined;
+        outcome = granted
+          ? `granted pull on ${repository}`
+          : skippedBecause
+            ? `refused: ${skippedBecause} (repository left untouched)`
+            : 'not granted';
       }
       lines.push(`  ${account.name}/${project.name}: ${outcome}`);
       lines.push(`      ${project.description}`);
@@ -87,6 +94,9 @@ export async function runDemo(
   output: Output
 ): Promise<number> {
   const started = performance.now();
+  // The demo runs on whatever Node.js the machine has; the SDK's notice
+  // about future Node.js versions is not news to act on here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   output.out(`Starting the local AWS emulator (moto ${MOTO_VERSION}) ...`);
   const server = await startMotoServer({ log: output.err });
   try {
