@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stack as CdkStack } from 'aws-cdk-lib';
@@ -15,6 +15,8 @@ export interface OfflineSynthesis {
   app: App;
   stack: CdkStack;
   outputs: ReconcilerOutputs;
+  /** Removes the scratch folder of the bundles and the cloud assembly. */
+  dispose(): void;
 }
 
 export interface OfflineSynthesisOptions {
@@ -28,6 +30,18 @@ export interface OfflineSynthesisOptions {
 
 type SstProject = Parameters<typeof setProject>[0];
 
+let sstOutput: string | undefined;
+
+/**
+ * SST writes generated types there on every new App and opens its debug
+ * log there once per process, so the folder lives as long as the process.
+ */
+function sstOutputFolder(): string {
+  sstOutput ??= mkdtempSync(join(tmpdir(), `${APP_NAME}-sst-`));
+
+  return sstOutput;
+}
+
 /**
  * Builds the stacks without AWS credentials and without bundling handlers.
  *
@@ -35,10 +49,13 @@ type SstProject = Parameters<typeof setProject>[0];
  * `Function` bundles its handler in a task that only `App.finish()` runs.
  * Here the project SST would have loaded from `sst.config.ts` is supplied
  * directly, the account comes from the configuration, and `finish()` is
- * never called: every function keeps the inline placeholder code SST gives
- * it before bundling, so handler files need not exist. The cost is that
- * the template lacks what `finish()` adds: the asset references of the
- * bundles, the `sst:app`/`sst:stage` tags and the SSTMetadata output.
+ * left to the caller: until then every function keeps the inline
+ * placeholder code SST gives it before bundling, so handler files need not
+ * exist. The cost is that such a template lacks what `finish()` adds: the
+ * asset references of the bundles, the `sst:app`/`sst:stage` tags and the
+ * SSTMetadata output. `finish()` bundles offline too, once the handlers
+ * exist, when NODE_ENV is `test`: SST skips its bootstrap-stack lookup,
+ * the one step of it that needs credentials, in that case.
  */
 export function synthesizeOffline(
   options: OfflineSynthesisOptions
@@ -47,7 +64,8 @@ export function synthesizeOffline(
   // As `sst` does: SST itself passes deprecated CDK props, and the
   // warnings they print are not ours to act on.
   process.env.JSII_DEPRECATED ??= 'quiet';
-  const scratch = mkdtempSync(join(tmpdir(), `${APP_NAME}-sst-`));
+  const out = sstOutputFolder();
+  const scratch = mkdtempSync(join(tmpdir(), `${APP_NAME}-cdk-`));
   const project: SstProject = {
     version: 'offline',
     cdkVersion: 'offline',
@@ -63,8 +81,7 @@ export function synthesizeOffline(
     paths: {
       root: process.cwd(),
       config: join(process.cwd(), 'sst.config.ts'),
-      // SST writes generated type declarations here on every new App.
-      out: scratch,
+      out,
       artifacts: join(scratch, 'artifacts'),
     },
   };
@@ -85,5 +102,7 @@ export function synthesizeOffline(
   const stack = getStack(Reconciler);
   const outputs = use(Reconciler);
 
-  return { app, stack, outputs };
+  const dispose = () => rmSync(scratch, { recursive: true, force: true });
+
+  return { app, stack, outputs, dispose };
 }

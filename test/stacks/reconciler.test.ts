@@ -1,7 +1,7 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { type FunctionProps, useFunctions } from 'sst/constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConfigurationError,
   configFromEnvironment,
@@ -174,6 +174,11 @@ describe('Stack: Reconciler', () => {
     prod = synthesize(remoteRegistries, 'prod');
     const [busId] = dev.ofType('AWS::Events::EventBus')[0] ?? [];
     busRef = { Ref: busId };
+  });
+
+  afterAll(() => {
+    dev.synthesis.dispose();
+    prod.synthesis.dispose();
   });
 
   describe('event rules', () => {
@@ -646,7 +651,7 @@ describe('Stack: Reconciler', () => {
           config: centralRegistry,
           stage: 'dev',
           account: '444444444444',
-        });
+        }).dispose();
 
       expect(synthesizeElsewhere).toThrow(ConfigurationError);
       expect(synthesizeElsewhere).toThrow(
