@@ -12,3 +12,4 @@ export type * from './plan/types.js';
 export * from './policy/index.js';
 export type * from './project/build-project.js';
 export type * from './repository/repository.js';
+export * from './work/work-item.js';

@@ -37,11 +37,23 @@ export interface Progress {
 /** Where build projects come from: CodeBuild itself, or the project index. */
 export interface ProjectSource {
   listBuildProjects(accountId: string, region: string): Promise<BuildProject[]>;
+  /**
+   * The projects pulling from one repository, when the source can tell
+   * (the project index can): a reconcile of that repository then reads
+   * only them instead of every member account.
+   */
+  projectsOfRepository?(repositoryArn: string): Promise<BuildProject[]>;
 }
+
+/** The gateways a reconcile uses; IAM is only for `explain`. */
+export type ReconcilerGateways = Pick<
+  AwsGateways,
+  'organizations' | 'ecr' | 'codebuild'
+>;
 
 export interface ReconcilerDependencies {
   config: ReconcilerConfig;
-  gateways: AwsGateways;
+  gateways: ReconcilerGateways;
   logger?: AuditLogger;
   projectSource?: ProjectSource;
   onProgress?: (progress: Progress) => void;
@@ -81,7 +93,23 @@ export function createReconciler(dependencies: ReconcilerDependencies) {
       );
   }
 
-  async function readProjects(tree: OrgTree) {
+  async function readProjects(tree: OrgTree, request: ReconcileRequest) {
+    const wanted = request.repository;
+    const byRepository = projectSource.projectsOfRepository;
+    if (wanted?.startsWith('arn:') && byRepository) {
+      // A failure here rejects the whole reconcile: judged without its
+      // projects, the repository would lose every grant it has.
+      const members = config.memberAccounts && new Set(config.memberAccounts);
+      const projects = (await byRepository.call(projectSource, wanted)).filter(
+        (project) => !members || members.has(project.accountId)
+      );
+
+      return {
+        projects,
+        unreadableAccounts: new Set<string>(),
+        errors: [] as ReportError[],
+      };
+    }
     const accounts =
       config.memberAccounts ??
       [...tree.accounts.values()]
@@ -347,7 +375,7 @@ export function createReconciler(dependencies: ReconcilerDependencies) {
     }
 
     const [projectRead, repositoryRead] = await Promise.all([
-      readProjects(tree),
+      readProjects(tree, request),
       readRepositories(request),
     ]);
     const plan = planSweep({
