@@ -73,7 +73,7 @@ export class ManagementStack extends Stack {
       analyticsReporting: false,
     });
     const { config, stage } = props;
-    const busArn = centralBusParameter(this).valueAsString;
+    const busArn = centralBusParameter(this, config, stage).valueAsString;
     forwardToCentralBus(this, busArn, ['accountMoved', 'accountCreated']);
 
     if (config.organizationsRoleArn) {

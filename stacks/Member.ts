@@ -37,7 +37,7 @@ export class MemberStack extends Stack {
       analyticsReporting: false,
     });
     const { config, stage } = props;
-    const busArn = centralBusParameter(this).valueAsString;
+    const busArn = centralBusParameter(this, config, stage).valueAsString;
     forwardToCentralBus(this, busArn, ['projectChanged']);
 
     const createsRoles = accountRolesCondition(this, props.accountRolesRegion);

@@ -43,7 +43,7 @@ export class RegistryStack extends Stack {
       analyticsReporting: false,
     });
     const { config, stage, regions } = props;
-    const busArn = centralBusParameter(this).valueAsString;
+    const busArn = centralBusParameter(this, config, stage).valueAsString;
     forwardToCentralBus(this, busArn, ['imagePushed', 'repositoryChanged']);
     if (!props.writerRole) return;
 

@@ -2,7 +2,11 @@ import { Aws, CfnCondition, CfnParameter, Fn, type Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { type RemoteRole, trustedRoleArns } from './central-roles.js';
+import {
+  centralEventBusArn,
+  type RemoteRole,
+  trustedRoleArns,
+} from './central-roles.js';
 import type { DeploymentConfig } from './config.js';
 
 const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
@@ -68,11 +72,20 @@ export type ForwardedPattern = keyof typeof FORWARDED_PATTERNS;
 export const CENTRAL_BUS_PARAMETER = 'CentralEventBusArn';
 export const ACCOUNT_ROLES_REGION_PARAMETER = 'AccountRolesRegion';
 
-/** The ARN parameter every forwarding template takes. */
-export function centralBusParameter(stack: Stack): CfnParameter {
+/**
+ * The ARN parameter every forwarding template takes. Its default is the
+ * stage's bus in the `aws` partition, so templates deployed by hand need
+ * no parameter there; elsewhere the caller passes the ARN.
+ */
+export function centralBusParameter(
+  stack: Stack,
+  config: DeploymentConfig,
+  stage: string
+): CfnParameter {
   return new CfnParameter(stack, CENTRAL_BUS_PARAMETER, {
     type: 'String',
     description: 'ARN of the ecr-pull-reconciler event bus',
+    default: centralEventBusArn(config, stage, 'aws'),
     allowedPattern: '^arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:event-bus/.+$',
   });
 }

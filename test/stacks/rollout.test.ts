@@ -281,6 +281,33 @@ describe('Rollout templates', () => {
         ]);
       }
     });
+    it('defaults the bus parameter to the bus the central stack of the stage names', () => {
+      const central = synthesizeOffline({
+        config: centralRegistry,
+        stage: 'prod',
+      });
+      const [, bus] =
+        new TemplateView(Template.fromStack(central.stack).toJSON()).ofType(
+          'AWS::Events::EventBus'
+        )[0] ?? [];
+      central.dispose();
+      const defaults = prod
+        .all()
+        .filter((view) => view.template.Parameters)
+        .map(
+          (view) =>
+            (view.template.Parameters as Record<string, Json>)
+              .CentralEventBusArn?.Default
+        );
+
+      expect(bus?.Properties.Name).toBe('ecr-pull-reconciler');
+      expect(defaults.length).toBe(prod.all().length - 1);
+      expect(new Set(defaults)).toEqual(
+        new Set([
+          'arn:aws:events:eu-west-1:111111111111:event-bus/ecr-pull-reconciler',
+        ])
+      );
+    });
   });
 
   describe('Stack: Member', () => {
