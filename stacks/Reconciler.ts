@@ -20,12 +20,18 @@ import { PROJECT_INDEX } from '../packages/aws/src/project-index.js';
 import { CONFIG_ENVIRONMENT_VARIABLE } from '../packages/core/src/config/config.js';
 import { ConfigurationError } from '../packages/core/src/errors.js';
 import {
+  APP_NAME,
+  type CentralFunction,
+  centralEventBusName,
+  centralRoleName,
+} from './central-roles.js';
+import {
   type DeploymentConfig,
   isProductionStage,
   runtimeConfigText,
 } from './config.js';
 
-export const APP_NAME = 'ecr-pull-reconciler';
+export { APP_NAME };
 
 /** Names of the variables every handler reads besides the configuration. */
 export const PROJECT_INDEX_TABLE_VARIABLE = 'PROJECT_INDEX_TABLE';
@@ -122,7 +128,7 @@ export function defineReconciler(
     ? RemovalPolicy.RETAIN
     : RemovalPolicy.DESTROY;
 
-  const bus = defineEventBus(stack, app, config, production);
+  const bus = defineEventBus(stack, app, config);
   const table = defineProjectIndex(stack, app, production, removalPolicy);
   const deadLetterQueue = defineDeadLetterQueue(stack, app);
   defineDeadLetterAlarm(stack, config, deadLetterQueue);
@@ -209,12 +215,11 @@ export function defineReconciler(
 function defineEventBus(
   stack: Stack,
   app: App,
-  config: DeploymentConfig,
-  production: boolean
+  config: DeploymentConfig
 ): events.EventBus {
   // Forwarding rules in member and management accounts target this name,
   // so production keeps it fixed; other stages get their own bus.
-  const eventBusName = production ? APP_NAME : `${app.stage}-${APP_NAME}`;
+  const eventBusName = centralEventBusName(config, app.stage);
   const bus = new events.EventBus(stack, 'Bus', { eventBusName });
   bus.addToResourcePolicy(
     new iam.PolicyStatement({
@@ -341,7 +346,7 @@ interface HandlerOptions {
 
 function defineHandler(
   { stack, removalPolicy, environment }: HandlerScope,
-  id: string,
+  id: CentralFunction,
   options: HandlerOptions
 ): SstFunction {
   // An explicit log group replaces `logRetention`, which would add a
@@ -351,7 +356,7 @@ function defineHandler(
     removalPolicy,
   });
 
-  return new SstFunction(stack, id, {
+  const fn = new SstFunction(stack, id, {
     handler: options.handler,
     description: options.description,
     runtime: 'nodejs22.x',
@@ -369,6 +374,14 @@ function defineHandler(
     },
     permissions: options.permissions,
   });
+  // Roles of member, registry and management accounts trust these roles by
+  // name, which works before this stack exists and survives its
+  // replacement; see stacks/central-roles.ts.
+  const role = fn.role?.node.defaultChild as iam.CfnRole | undefined;
+  if (!role) throw new Error(`Function ${id} has no role of its own`);
+  role.roleName = centralRoleName(stack.stage, id);
+
+  return fn;
 }
 
 /** The policy statements each function is built from, least first. */

@@ -6,6 +6,7 @@ import {
   ConfigurationError,
   configFromEnvironment,
 } from '../../packages/core/src/index.js';
+import { CENTRAL_FUNCTIONS } from '../../stacks/central-roles.js';
 import {
   type DeploymentConfig,
   parseDeploymentConfig,
@@ -512,6 +513,32 @@ describe('Stack: Reconciler', () => {
         expect(actions.length).toBeGreaterThan(0);
         expect(actions.filter((action) => action.includes('*'))).toEqual([]);
       }
+    });
+
+    it('names each function role after the stage and function, as other accounts trust it', () => {
+      const roleNames = (synthesized: Synthesized) =>
+        Object.keys(HANDLERS).map((name) => {
+          const role = synthesized.properties(
+            synthesized.logicalId(name as HandlerName)
+          ).Role as Json;
+          const [roleId] = role['Fn::GetAtt'] as string[];
+
+          return synthesized.properties(roleId ?? '').RoleName;
+        });
+
+      expect(roleNames(prod)).toEqual(
+        CENTRAL_FUNCTIONS.map((name) => `ecr-pull-reconciler-prod-${name}`)
+      );
+      expect(roleNames(dev)).toContain('ecr-pull-reconciler-dev-Sweep');
+    });
+
+    it('refuses a stage name that makes a role name too long for IAM', () => {
+      const longStage = 'a'.repeat(30);
+      const synthesizeLong = () =>
+        synthesizeOffline({ config: centralRegistry, stage: longStage });
+
+      expect(synthesizeLong).toThrow(ConfigurationError);
+      expect(synthesizeLong).toThrow(/longer than the 64 characters/);
     });
 
     it('gives each function a role of its own', () => {

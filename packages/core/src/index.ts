@@ -6,6 +6,7 @@ export * from './findings/finding.js';
 export * from './image/index.js';
 export * from './organization/index.js';
 export * from './plan/project-pull.js';
+export * from './plan/removal-plan.js';
 export * from './plan/repository-audience.js';
 export * from './plan/sweep-plan.js';
 export type * from './plan/types.js';

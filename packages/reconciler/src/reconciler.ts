@@ -5,6 +5,7 @@ import {
   memberRegionsOf,
   type OrgTree,
   parseRepositoryArn,
+  planRemovals,
   planSweep,
   type ReconcilerConfig,
   type Report,
@@ -26,6 +27,11 @@ export interface ReconcileRequest {
   repository?: string;
   /** Only the repositories of this registry account. */
   account?: string;
+  /**
+   * Uninstall: take every managed statement out and change nothing else,
+   * whatever the tags and build projects say.
+   */
+  removeManaged?: boolean;
 }
 
 export interface Progress {
@@ -351,8 +357,38 @@ export function createReconciler(dependencies: ReconcilerDependencies) {
     return errors;
   }
 
+  /**
+   * Needs neither the Organization nor the member accounts, so a team can
+   * leave the tool after its other roles are gone; the report's
+   * organizationId is null for that reason.
+   */
+  async function removeManaged(request: ReconcileRequest): Promise<Report> {
+    const read = await readRepositories(request);
+    const inScope = read.inScope;
+    const repositories = inScope
+      ? read.snapshots.filter((snapshot) => inScope(snapshot))
+      : read.snapshots;
+    const plans = planRemovals(repositories, config);
+    for (const plan of plans) {
+      if (plan.status === 'skipped' && plan.findings[0]) {
+        logger.warn('Repository skipped', {
+          repositoryArn: plan.arn,
+          code: plan.findings[0].code,
+          reason: plan.findings[0].message,
+        });
+      }
+    }
+
+    const errors = [...read.errors];
+    if (request.mode === 'apply') errors.push(...(await applyPlans(plans)));
+
+    return buildReport(request.mode, null, plans, [], errors);
+  }
+
   /** Reconciles every managed repository, or the ones the request names. */
   async function reconcile(request: ReconcileRequest): Promise<Report> {
+    if (request.removeManaged) return removeManaged(request);
+
     let tree: OrgTree;
     try {
       tree = await gateways.organizations.readOrgTree();
