@@ -3,6 +3,7 @@ export * from './concurrency/bounded.js';
 export * from './config/config.js';
 export * from './errors.js';
 export * from './findings/finding.js';
+export * from './iam/index.js';
 export * from './image/index.js';
 export * from './organization/index.js';
 export * from './plan/project-pull.js';
