@@ -2,6 +2,7 @@ export * from './audience/index.js';
 export * from './concurrency/bounded.js';
 export * from './config/config.js';
 export * from './errors.js';
+export * from './explain/index.js';
 export * from './findings/finding.js';
 export * from './iam/index.js';
 export * from './image/index.js';
