@@ -53,7 +53,7 @@ export interface RealismFaults {
 /**
  * Repository policy writes (Set and Delete) that fail before they reach the
  * emulator: those to the named repositories, and every one after the first
- * `after` writes that got through.
+ * `after` writes let through since these faults were set.
  */
 export interface WriteFailure {
   repositories?: string[];
@@ -433,13 +433,17 @@ export async function startRealismProxy(
     failingWrites: options.failingWrites ?? {},
   };
 
+  // Counted when a write passes the gate, not when it completes: writes in
+  // flight together must not all slip through under the same count.
+  let writesAdmitted = 0;
   const writeFailure = (repositoryName: string) => {
     const failing = faults.failingWrites;
     const named = failing.repositories?.includes(repositoryName) ?? false;
-    const late =
-      failing.after !== undefined && stats.writesApplied >= failing.after;
+    const late = failing.after !== undefined && writesAdmitted >= failing.after;
+    if (named || late) return failing.error ?? 'AccessDeniedException';
+    writesAdmitted++;
 
-    return named || late ? (failing.error ?? 'AccessDeniedException') : null;
+    return null;
   };
 
   const forward = (message: IncomingMessage, body: Buffer) =>
@@ -603,6 +607,7 @@ export async function startRealismProxy(
     endpoint: `http://127.0.0.1:${port}`,
     stats,
     setFaults(changes) {
+      if (changes.failingWrites) writesAdmitted = 0;
       Object.assign(
         faults,
         Object.fromEntries(
