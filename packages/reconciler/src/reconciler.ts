@@ -325,10 +325,15 @@ export function createReconciler(dependencies: ReconcilerDependencies) {
 
   /** Reconciles every managed repository, or the ones the request names. */
   async function reconcile(request: ReconcileRequest): Promise<Report> {
+    // Reading repositories needs nothing from the Organization, so it
+    // overlaps the tree walk, whose levels can only be read one by one.
+    const repositoryReading = readRepositories(request);
     let tree: OrgTree;
     try {
       tree = await gateways.organizations.readOrgTree();
     } catch (error) {
+      // Let the reads finish, so nothing runs on after the report.
+      await repositoryReading.catch(() => undefined);
       logger.error('Organization unreadable', { error: message(error) });
 
       return buildReport(
@@ -348,7 +353,7 @@ export function createReconciler(dependencies: ReconcilerDependencies) {
 
     const [projectRead, repositoryRead] = await Promise.all([
       readProjects(tree),
-      readRepositories(request),
+      repositoryReading,
     ]);
     const plan = planSweep({
       tree,
