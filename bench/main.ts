@@ -110,6 +110,7 @@ export async function runBench(argv: string[]): Promise<number> {
           organization,
           seeded,
           proxy,
+          emulatorPid: server.pid,
           latencyMs: options.latencyMs,
         },
         options.concurrency,

@@ -14,6 +14,7 @@ import {
   type Reconciler,
 } from '../packages/reconciler/src/index.js';
 import type { RealismProxy } from '../test/support/realism/index.js';
+import { ownCpuMs, processCpuMs } from './cpu.js';
 import { censusOf, type LowerBound, lowerBound } from './lower-bound.js';
 import { round } from './statistics.js';
 import {
@@ -34,6 +35,11 @@ export interface CallCount {
 
 export interface SweepFigures {
   wallMs: number;
+  /**
+   * CPU time spent during the sweep: `bench` is this process (engine, SDK
+   * clients and realism proxy), `emulator` is moto's server.
+   */
+  cpuMs: { bench: number; emulator: number | undefined };
   concurrency: number;
   calls: CallCount;
   lowerBound: LowerBound;
@@ -76,6 +82,7 @@ export interface SweepRig {
   organization: SyntheticOrganization;
   seeded: SeededOrganization;
   proxy: RealismProxy;
+  emulatorPid: number | undefined;
   latencyMs: number;
 }
 
@@ -112,9 +119,19 @@ async function measure(
   rig.proxy.stats.reset();
   attempts.count = 0;
   rig.proxy.setFaults({ latencyMs: rig.latencyMs });
+  const emulatorCpu = processCpuMs(rig.emulatorPid);
+  const benchCpu = ownCpuMs();
   const started = performance.now();
   const report = await reconciler.reconcile({ mode: 'apply' });
   const wallMs = performance.now() - started;
+  const emulatorCpuAfter = processCpuMs(rig.emulatorPid);
+  const cpuMs = {
+    bench: ownCpuMs() - benchCpu,
+    emulator:
+      emulatorCpu === undefined || emulatorCpuAfter === undefined
+        ? undefined
+        : emulatorCpuAfter - emulatorCpu,
+  };
   rig.proxy.setFaults({ latencyMs: 0 });
 
   const byOperation = flattenCalls(rig.proxy.stats.calls);
@@ -124,6 +141,7 @@ async function measure(
     report,
     figures: {
       wallMs: Math.round(wallMs),
+      cpuMs,
       concurrency,
       calls: { total, byOperation, observedAttempts: attempts.count },
       lowerBound: bound,

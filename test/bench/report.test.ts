@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { censusOf, lowerBound } from '../../bench/lower-bound.js';
 import {
   assembleReport,
+  cpuLoad,
   type ReportInput,
   renderTable,
 } from '../../bench/report.js';
@@ -31,6 +32,7 @@ function figures(
 
   return {
     wallMs: 1000,
+    cpuMs: { bench: 400, emulator: 500 },
     concurrency: 8,
     calls: { total, byOperation, observedAttempts: total },
     lowerBound: coldBound,
@@ -115,14 +117,32 @@ describe('Function: assembleReport', () => {
     expect(callRatio?.note).toContain('ecr:ListTagsForResource 140/40');
   });
 
-  it('misses speedup at the default size with a reason', () => {
+  it('blames the CPU when a missed speedup kept the machine busy', () => {
+    // Prepare: 1.8 s of CPU in 1 s of wall time on 2 CPUs.
+    const busy = figures({ cpuMs: { bench: 800, emulator: 1000 } });
+
     // Act
-    const report = assembleReport(input(figures(), 2));
+    const report = assembleReport(input(busy, 2));
+    const speedup = report.targets.find(({ name }) => name === 'speedup');
+
+    // Assess
+    expect(cpuLoad(busy, 2)).toBeCloseTo(0.9);
+    expect(speedup?.met).toBe(false);
+    expect(speedup?.note).toContain('(90% of the machine)');
+    expect(speedup?.note).toContain('bound by the CPU');
+  });
+
+  it('blames the serial parts when a missed speedup left CPUs idle', () => {
+    // Prepare: 0.3 s of CPU in 1 s of wall time on 2 CPUs.
+    const idle = figures({ cpuMs: { bench: 100, emulator: 200 } });
+
+    // Act
+    const report = assembleReport(input(idle, 2));
     const speedup = report.targets.find(({ name }) => name === 'speedup');
 
     // Assess
     expect(speedup?.met).toBe(false);
-    expect(speedup?.note).not.toBe('');
+    expect(speedup?.note).toContain('cannot overlap');
   });
 });
 
@@ -137,5 +157,6 @@ describe('Function: renderTable', () => {
     // Assess
     expect(text).toMatch(/sts:GetCallerIdentity\s+1\s+0\s+not needed/);
     expect(text).toContain('speedup (sequential / concurrent): 6');
+    expect(text).toMatch(/cold\s+8\s+1000\s+400\s+500\s/);
   });
 });
