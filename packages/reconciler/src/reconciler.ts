@@ -389,10 +389,15 @@ export function createReconciler(dependencies: ReconcilerDependencies) {
   async function reconcile(request: ReconcileRequest): Promise<Report> {
     if (request.removeManaged) return removeManaged(request);
 
+    // Reading repositories needs nothing from the Organization, so it
+    // overlaps the tree walk, whose levels can only be read one by one.
+    const repositoryReading = readRepositories(request);
     let tree: OrgTree;
     try {
       tree = await gateways.organizations.readOrgTree();
     } catch (error) {
+      // Let the reads finish, so nothing runs on after the report.
+      await repositoryReading.catch(() => undefined);
       logger.error('Organization unreadable', { error: message(error) });
 
       return buildReport(
@@ -412,7 +417,7 @@ export function createReconciler(dependencies: ReconcilerDependencies) {
 
     const [projectRead, repositoryRead] = await Promise.all([
       readProjects(tree, request),
-      readRepositories(request),
+      repositoryReading,
     ]);
     const plan = planSweep({
       tree,
