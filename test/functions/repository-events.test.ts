@@ -26,10 +26,12 @@ describe('Event path: ECR repository events', () => {
 
     // Assess
     expect(routed).toMatchObject({ outcome: 'queued' });
-    expect(await grantedRoles('team/builder')).toEqual([
-      roleArn('payments', 'payments-build'),
-      roleArn('web', 'web-build'),
-    ]);
+    expect(await grantedRoles('team/builder')).toEqual(
+      [
+        roleArn('payments', 'payments-build'),
+        roleArn('web', 'web-build'),
+      ].sort()
+    );
     expect(telemetry.total('PolicyWrites')).toBe(1);
   });
 
