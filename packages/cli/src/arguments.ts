@@ -7,6 +7,11 @@ Commands:
   apply     compute the policy changes and write them
   explain   --project <arn> | --role <arn> --image <uri>: can it pull, and why not
   demo      run the whole flow against a local AWS emulator
+  invoke    <handler> --event <file> [--drain]: run one Lambda handler
+            locally (a fresh emulator with the sample Organization, or
+            --endpoint); handlers: ecr-image-action, ecr-repository-change,
+            codebuild-project-change, organization-change, reconcile-worker,
+            sweep, manual-reconcile
 
 Options:
   --repository <name|arn>  only this repository
@@ -17,6 +22,9 @@ Options:
   --json                   print one JSON report instead of text
   --detailed-exitcode      exit 2 when changes are pending (plan) or the
                            pull is refused (explain)
+  --event <file>           (invoke) the event or payload, JSON; samples in
+                           events/ ({account:NAME} and the like resolved)
+  --drain                  (invoke) then run the worker until the queue is empty
   --verbose                audit log lines (JSON) on stderr
   --remove-managed         (plan, apply) uninstall: take out every managed
                            statement, change nothing else
@@ -25,7 +33,7 @@ Options:
 Exit codes: 0 success, 1 something could not be read or written,
 2 changes pending (with --detailed-exitcode).`;
 
-export type Command = 'plan' | 'apply' | 'explain' | 'demo';
+export type Command = 'plan' | 'apply' | 'explain' | 'demo' | 'invoke';
 
 export interface CliArguments {
   command: Command;
@@ -37,6 +45,10 @@ export interface CliArguments {
   project?: string;
   role?: string;
   image?: string;
+  /** `invoke`: the handler's name and the event file. */
+  handler?: string;
+  event?: string;
+  drain?: boolean;
   json: boolean;
   detailedExitcode: boolean;
   verbose: boolean;
@@ -48,6 +60,7 @@ export class UsageError extends Error {
 }
 
 const COMMANDS = new Set<string>(['plan', 'apply', 'explain', 'demo']);
+COMMANDS.add('invoke');
 
 export function parseArguments(argv: string[]): CliArguments | 'help' {
   let parsed: ReturnType<typeof parse>;
@@ -63,6 +76,10 @@ export function parseArguments(argv: string[]): CliArguments | 'help' {
   if (!command) throw new UsageError('No command given.');
   if (!COMMANDS.has(command)) {
     throw new UsageError(`Unknown command "${command}".`);
+  }
+  const handler = command === 'invoke' ? rest.shift() : undefined;
+  if (command === 'invoke' && (!handler || !values.event)) {
+    throw new UsageError('invoke takes <handler> and --event <file>.');
   }
   if (rest.length > 0) {
     throw new UsageError(`Unexpected argument "${rest[0]}".`);
@@ -89,7 +106,10 @@ export function parseArguments(argv: string[]): CliArguments | 'help' {
     detailedExitcode: values['detailed-exitcode'] ?? false,
     verbose: values.verbose ?? false,
     removeManaged: values['remove-managed'] ?? false,
+    ...(command === 'invoke' ? { drain: values.drain ?? false } : {}),
     ...definedOnly({
+      handler,
+      event: values.event,
       repository: values.repository,
       account: values.account,
       config: values.config,
@@ -124,6 +144,8 @@ function parse(argv: string[]) {
       project: { type: 'string' },
       role: { type: 'string' },
       image: { type: 'string' },
+      event: { type: 'string' },
+      drain: { type: 'boolean' },
       json: { type: 'boolean' },
       'detailed-exitcode': { type: 'boolean' },
       verbose: { type: 'boolean' },

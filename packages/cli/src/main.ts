@@ -3,6 +3,7 @@ import { EmulatorUnavailableError } from '../../emulator/src/index.js';
 import { parseArguments, USAGE, UsageError } from './arguments.js';
 import { runDemo } from './commands/demo.js';
 import { runExplain } from './commands/explain.js';
+import { runInvoke } from './commands/invoke.js';
 import { runReconcile } from './commands/reconcile.js';
 import { type Output, processOutput } from './runtime.js';
 
@@ -22,6 +23,8 @@ export async function main(
         return await runDemo(args, output);
       case 'explain':
         return await runExplain(args, output);
+      case 'invoke':
+        return await runInvoke(args, output);
       default:
         return await runReconcile(args, output);
     }
