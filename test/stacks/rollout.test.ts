@@ -262,9 +262,6 @@ describe('Rollout templates', () => {
             Effect: 'Allow',
             Action: 'sts:AssumeRole',
             Principal: { Service: 'events.amazonaws.com' },
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': '{AWS::AccountId}' },
-            },
           },
         ]);
         const put = view
