@@ -7,6 +7,7 @@ Commands:
   apply     compute the policy changes and write them
   explain   --project <arn> | --role <arn> --image <uri>: can it pull, and why not
   demo      run the whole flow against a local AWS emulator
+  report    who can pull what: one HTML page (or Markdown), nothing written
 
 Options:
   --repository <name|arn>  only this repository
@@ -18,12 +19,14 @@ Options:
   --detailed-exitcode      exit 2 when changes are pending (plan) or the
                            pull is refused (explain)
   --verbose                audit log lines (JSON) on stderr
+  --format <html|markdown> report: the format (default html)
+  --output <file>          report: write to the file instead of stdout
   -h, --help               this text
 
 Exit codes: 0 success, 1 something could not be read or written,
 2 changes pending (with --detailed-exitcode).`;
 
-export type Command = 'plan' | 'apply' | 'explain' | 'demo';
+export type Command = 'plan' | 'apply' | 'explain' | 'demo' | 'report';
 
 export interface CliArguments {
   command: Command;
@@ -35,6 +38,8 @@ export interface CliArguments {
   project?: string;
   role?: string;
   image?: string;
+  format?: 'html' | 'markdown';
+  output?: string;
   json: boolean;
   detailedExitcode: boolean;
   verbose: boolean;
@@ -45,6 +50,7 @@ export class UsageError extends Error {
 }
 
 const COMMANDS = new Set<string>(['plan', 'apply', 'explain', 'demo']);
+COMMANDS.add('report');
 
 export function parseArguments(argv: string[]): CliArguments | 'help' {
   let parsed: ReturnType<typeof parse>;
@@ -77,8 +83,22 @@ export function parseArguments(argv: string[]): CliArguments | 'help' {
     }
   }
 
+  if (
+    values.format !== undefined &&
+    values.format !== 'html' &&
+    values.format !== 'markdown'
+  ) {
+    throw new UsageError('--format takes html or markdown.');
+  }
+  if (command !== 'report' && (values.format || values.output)) {
+    throw new UsageError('--format and --output belong to report.');
+  }
+
   return {
     command: command as Command,
+    ...(values.format === 'html' || values.format === 'markdown'
+      ? { format: values.format }
+      : {}),
     json: values.json ?? false,
     detailedExitcode: values['detailed-exitcode'] ?? false,
     verbose: values.verbose ?? false,
@@ -91,6 +111,7 @@ export function parseArguments(argv: string[]): CliArguments | 'help' {
       project: values.project,
       role: values.role,
       image: values.image,
+      output: values.output,
     }),
   };
 }
@@ -117,6 +138,8 @@ function parse(argv: string[]) {
       project: { type: 'string' },
       role: { type: 'string' },
       image: { type: 'string' },
+      format: { type: 'string' },
+      output: { type: 'string' },
       json: { type: 'boolean' },
       'detailed-exitcode': { type: 'boolean' },
       verbose: { type: 'boolean' },

@@ -4,6 +4,7 @@ import { parseArguments, USAGE, UsageError } from './arguments.js';
 import { runDemo } from './commands/demo.js';
 import { runExplain } from './commands/explain.js';
 import { runReconcile } from './commands/reconcile.js';
+import { runReport } from './commands/report.js';
 import { type Output, processOutput } from './runtime.js';
 
 /** Runs one command line and returns its exit code; never throws. */
@@ -22,6 +23,8 @@ export async function main(
         return await runDemo(args, output);
       case 'explain':
         return await runExplain(args, output);
+      case 'report':
+        return await runReport(args, output);
       default:
         return await runReconcile(args, output);
     }

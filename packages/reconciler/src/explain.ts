@@ -20,7 +20,9 @@ import {
 
 export type ExplainRequest =
   | { projectArn: string }
-  | { roleArn: string; image: string; region?: string };
+  | { roleArn: string; image: string; region?: string }
+  /** A project already read, e.g. by the access report's sweep. */
+  | { project: BuildProject };
 
 export type Verdict = 'can-pull' | 'cannot-pull' | 'not-ecr' | 'unknown';
 
@@ -48,6 +50,7 @@ async function projectFor(
   request: ExplainRequest,
   gateways: AwsGateways
 ): Promise<BuildProject | string> {
+  if ('project' in request) return request.project;
   if ('projectArn' in request) {
     const match = request.projectArn.match(PROJECT_ARN);
     if (!match) return `${request.projectArn} is not a CodeBuild project ARN.`;
@@ -88,9 +91,11 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-interface ExplainDependencies {
+export interface ExplainDependencies {
   config: ReconcilerConfig;
   gateways: AwsGateways;
+  /** The Organization as read already; read afresh when absent. */
+  tree?: OrgTree;
 }
 
 async function readRepository(
@@ -225,7 +230,7 @@ export async function explainPull(
       { scope: 'project', code: 'PROJECT_NOT_FOUND', message: project }
     );
   }
-  const isProject = 'projectArn' in request;
+  const isProject = !('roleArn' in request);
   const base = {
     ...(isProject ? { projectArn: project.arn } : {}),
     ...(project.serviceRoleArn ? { roleArn: project.serviceRoleArn } : {}),
@@ -267,7 +272,7 @@ export async function explainPull(
   const repositoryArn = repositoryArnOf(image);
   let tree: OrgTree;
   try {
-    tree = await gateways.organizations.readOrgTree();
+    tree = dependencies.tree ?? (await gateways.organizations.readOrgTree());
   } catch (error) {
     return unknown(
       { ...base, repositoryArn },
