@@ -1,4 +1,8 @@
-import type { AwsGateways, RoleDescription } from '../../aws/src/index.js';
+import type {
+  AwsGateways,
+  RoleDescription,
+  SimulationContextEntry,
+} from '../../aws/src/index.js';
 import {
   type BuildProject,
   type EcrImageReference,
@@ -11,6 +15,7 @@ import {
   judgePullConditions,
   type OrgTree,
   type PullCheck,
+  type PullPrincipal,
   parseImageReference,
   pullPrincipal,
   type ReconcilerConfig,
@@ -145,6 +150,19 @@ async function readRole(
   }
 }
 
+/** The principal's condition keys, typed as the simulator wants them. */
+function simulationContext(
+  context: PullPrincipal['context']
+): SimulationContextEntry[] {
+  return Object.entries(context).map(([key, value]) =>
+    typeof value !== 'string'
+      ? { key, values: [...value], type: 'stringList' }
+      : key === 'aws:principalisawsservice'
+        ? { key, values: [value], type: 'boolean' }
+        : { key, values: [value], type: 'string' }
+  );
+}
+
 /**
  * IAM's policy simulator where the member account's endpoint offers it
  * (real AWS does; moto answers HTTP 500), else the role's policies read and
@@ -166,7 +184,8 @@ async function checkIdentity(
   const principal = pullPrincipal(tree, project, image);
   const simulation = await gateways.iam.simulatePrincipalPolicy(
     role.arn,
-    identityPullRequests(principal)
+    identityPullRequests(principal),
+    simulationContext(principal.context)
   );
   if (simulation.kind === 'simulated') {
     return identityCheckFromSimulation(simulation.actions);
