@@ -12,6 +12,7 @@ Commands:
             --endpoint); handlers: ecr-image-action, ecr-repository-change,
             codebuild-project-change, organization-change, reconcile-worker,
             sweep, manual-reconcile
+  report    who can pull what: one HTML page (or Markdown), nothing written
 
 Options:
   --repository <name|arn>  only this repository
@@ -28,12 +29,20 @@ Options:
   --verbose                audit log lines (JSON) on stderr
   --remove-managed         (plan, apply) uninstall: take out every managed
                            statement, change nothing else
+  --format <html|markdown> report: the format (default html)
+  --output <file>          report: write to the file instead of stdout
   -h, --help               this text
 
 Exit codes: 0 success, 1 something could not be read or written,
 2 changes pending (with --detailed-exitcode).`;
 
-export type Command = 'plan' | 'apply' | 'explain' | 'demo' | 'invoke';
+export type Command =
+  | 'plan'
+  | 'apply'
+  | 'explain'
+  | 'demo'
+  | 'invoke'
+  | 'report';
 
 export interface CliArguments {
   command: Command;
@@ -49,6 +58,8 @@ export interface CliArguments {
   handler?: string;
   event?: string;
   drain?: boolean;
+  format?: 'html' | 'markdown';
+  output?: string;
   json: boolean;
   detailedExitcode: boolean;
   verbose: boolean;
@@ -61,6 +72,7 @@ export class UsageError extends Error {
 
 const COMMANDS = new Set<string>(['plan', 'apply', 'explain', 'demo']);
 COMMANDS.add('invoke');
+COMMANDS.add('report');
 
 export function parseArguments(argv: string[]): CliArguments | 'help' {
   let parsed: ReturnType<typeof parse>;
@@ -100,8 +112,22 @@ export function parseArguments(argv: string[]): CliArguments | 'help' {
     }
   }
 
+  if (
+    values.format !== undefined &&
+    values.format !== 'html' &&
+    values.format !== 'markdown'
+  ) {
+    throw new UsageError('--format takes html or markdown.');
+  }
+  if (command !== 'report' && (values.format || values.output)) {
+    throw new UsageError('--format and --output belong to report.');
+  }
+
   return {
     command: command as Command,
+    ...(values.format === 'html' || values.format === 'markdown'
+      ? { format: values.format }
+      : {}),
     json: values.json ?? false,
     detailedExitcode: values['detailed-exitcode'] ?? false,
     verbose: values.verbose ?? false,
@@ -118,6 +144,7 @@ export function parseArguments(argv: string[]): CliArguments | 'help' {
       project: values.project,
       role: values.role,
       image: values.image,
+      output: values.output,
     }),
   };
 }
@@ -146,6 +173,8 @@ function parse(argv: string[]) {
       image: { type: 'string' },
       event: { type: 'string' },
       drain: { type: 'boolean' },
+      format: { type: 'string' },
+      output: { type: 'string' },
       json: { type: 'boolean' },
       'detailed-exitcode': { type: 'boolean' },
       verbose: { type: 'boolean' },

@@ -113,4 +113,22 @@ describe('Function: judgePullConditions', () => {
       'PROJECT_NOT_OPTED_IN',
     ]);
   });
+
+  it('keeps the context keys the simulator missed as not judged', () => {
+    // Act
+    const identity = identityCheckFromSimulation([
+      {
+        action: 'ecr:BatchGetImage',
+        resource: '*',
+        decision: 'implicitDeny',
+        matchedPolicies: [],
+        missingContextValues: ['aws:SourceVpc'],
+      },
+    ]);
+
+    // Assess
+    expect(identity.undetermined).toEqual([
+      'ecr:BatchGetImage: the policies need aws:SourceVpc, which the simulation did not get',
+    ]);
+  });
 });
