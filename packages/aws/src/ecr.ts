@@ -64,6 +64,7 @@ export type EcrClientFor = (accountId: string, region: string) => ECRClient;
 const REPOSITORY_NOT_FOUND = 'RepositoryNotFoundException';
 const POLICY_NOT_FOUND = 'RepositoryPolicyNotFoundException';
 const DEFAULT_READ_CONCURRENCY = 8;
+const DESCRIBE_REPOSITORIES_PAGE_SIZE = 1000;
 
 export function repositoryArn(location: RepositoryLocation): string {
   const { partition, region, registryAccountId, repositoryName } = location;
@@ -113,8 +114,10 @@ export function createEcrGateway(clientFor: EcrClientFor): EcrGateway {
     const client = clientFor(registry.accountId, registry.region);
     const repositories: RepositoryIdentity[] = [];
     try {
+      // Without maxResults ECR pages by 100, three times the calls at
+      // its 1,000 maximum. moto ignores maxResults and returns one page.
       const pages = paginateDescribeRepositories(
-        { client },
+        { client, pageSize: DESCRIBE_REPOSITORIES_PAGE_SIZE },
         { registryId: registry.accountId }
       );
       for await (const page of pages) {

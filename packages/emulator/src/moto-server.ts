@@ -13,6 +13,8 @@ const PROBE = 'import moto, moto.server, flask, flask_cors';
 export interface MotoServer {
   endpoint: string;
   port: number;
+  /** Process id of the server, e.g. to read its CPU time. */
+  pid: number | undefined;
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -153,6 +155,7 @@ export async function startMotoServer(
   return {
     endpoint,
     port,
+    pid: child.pid,
     async reset() {
       const response = await fetch(`${endpoint}/moto-api/reset`, {
         method: 'POST',

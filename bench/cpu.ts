@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+let ticksPerSecond: number | undefined;
+
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString());
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+
+  return ticksPerSecond;
+}
+
+/**
+ * CPU time (user and system, all threads) a process has used so far, from
+ * /proc; undefined where there is no /proc or no such process.
+ */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may itself hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+
+    return Math.round((ticks * 1000) / clockTicks());
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time of this Node.js process so far. */
+export function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+
+  return Math.round((user + system) / 1000);
+}

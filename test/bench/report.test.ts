@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { censusOf, lowerBound } from '../../bench/lower-bound.js';
+import {
+  assembleReport,
+  cpuLoad,
+  type ReportInput,
+  renderTable,
+} from '../../bench/report.js';
+import type { SweepFigures } from '../../bench/sweeps.js';
+import {
+  QUICK_SIZE,
+  syntheticOrganization,
+} from '../../bench/synthetic-organization.js';
+
+const organization = syntheticOrganization(QUICK_SIZE);
+const coldBound = lowerBound(censusOf(organization, { cold: true }));
+
+/** Calls exactly at the bound, plus `extra` calls per operation. */
+function figures(
+  overrides: Partial<SweepFigures> = {},
+  extra: Record<string, number> = {}
+): SweepFigures {
+  const byOperation: Record<string, number> = {};
+  for (const item of coldBound.items) {
+    const operation = item.operation.split('|')[0] as string;
+    byOperation[`${item.service}:${operation}`] = item.calls;
+  }
+  for (const [key, count] of Object.entries(extra)) {
+    byOperation[key] = (byOperation[key] ?? 0) + count;
+  }
+  const total = Object.values(byOperation).reduce((a, b) => a + b, 0);
+
+  return {
+    wallMs: 1000,
+    cpuMs: { bench: 400, emulator: 500 },
+    concurrency: 8,
+    calls: { total, byOperation, observedAttempts: total },
+    lowerBound: coldBound,
+    callRatio: total / coldBound.total,
+    writes: byOperation['ecr:SetRepositoryPolicy'] ?? 0,
+    changed: 0,
+    errors: 0,
+    ...overrides,
+  };
+}
+
+function input(cold: SweepFigures, speedup: number): ReportInput {
+  const writes = cold.writes;
+
+  return {
+    machine: { cpus: 2, cpuModel: 'test', node: 'v20', date: 'today' },
+    sizes: {
+      ...QUICK_SIZE,
+      organizationalUnits: 21,
+      latencyMs: 30,
+      concurrency: 8,
+      quick: false,
+    },
+    seedingMs: 1,
+    sweeps: {
+      cold: { ...cold, repositoriesNeedingWrite: writes },
+      idle: { ...figures({ writes: 0 }), idleWrites: 0 },
+      sequential: figures({ concurrency: 1, wallMs: 1000 * speedup }),
+      speedup,
+    },
+    totalMs: 2,
+  };
+}
+
+describe('Function: assembleReport', () => {
+  it('carries the keys the issue names', () => {
+    // Act
+    const report = JSON.parse(
+      JSON.stringify(assembleReport(input(figures(), 6)))
+    );
+
+    // Assess
+    expect(report.coldSweep).toMatchObject({
+      wallMs: expect.any(Number),
+      callRatio: expect.any(Number),
+      writes: expect.any(Number),
+      repositoriesNeedingWrite: expect.any(Number),
+      calls: { total: expect.any(Number), byOperation: expect.any(Object) },
+      lowerBound: { total: coldBound.total, items: expect.any(Array) },
+    });
+    expect(report.idleSweep.idleWrites).toBe(0);
+    expect(report.sequentialSweep.concurrency).toBe(1);
+    expect(report.speedup).toBe(6);
+    expect(report.machine.cpus).toBe(2);
+  });
+
+  it('meets every target when calls sit at the bound', () => {
+    // Act
+    const report = assembleReport(input(figures(), 6));
+
+    // Assess
+    expect(report.targets.map((target) => target.name)).toEqual([
+      'callRatio',
+      'idleWrites',
+      'coldWrites',
+      'speedup',
+    ]);
+    expect(report.targets.every((target) => target.met)).toBe(true);
+    expect(report.targets.every((target) => target.note === '')).toBe(true);
+  });
+
+  it('misses callRatio and names the operations above their bound', () => {
+    // Prepare
+    const cold = figures({}, { 'ecr:ListTagsForResource': 100 });
+
+    // Act
+    const report = assembleReport(input({ ...cold, callRatio: 1.6 }, 6));
+    const callRatio = report.targets.find(({ name }) => name === 'callRatio');
+
+    // Assess
+    expect(callRatio?.met).toBe(false);
+    expect(callRatio?.note).toContain('ecr:ListTagsForResource 140/40');
+  });
+
+  it('blames the CPU when a missed speedup kept the machine busy', () => {
+    // Prepare: 1.8 s of CPU in 1 s of wall time on 2 CPUs.
+    const busy = figures({ cpuMs: { bench: 800, emulator: 1000 } });
+
+    // Act
+    const report = assembleReport(input(busy, 2));
+    const speedup = report.targets.find(({ name }) => name === 'speedup');
+
+    // Assess
+    expect(cpuLoad(busy, 2)).toBeCloseTo(0.9);
+    expect(speedup?.met).toBe(false);
+    expect(speedup?.note).toContain('(90% of the machine)');
+    expect(speedup?.note).toContain('bound by the CPU');
+  });
+
+  it('blames the serial parts when a missed speedup left CPUs idle', () => {
+    // Prepare: 0.3 s of CPU in 1 s of wall time on 2 CPUs.
+    const idle = figures({ cpuMs: { bench: 100, emulator: 200 } });
+
+    // Act
+    const report = assembleReport(input(idle, 2));
+    const speedup = report.targets.find(({ name }) => name === 'speedup');
+
+    // Assess
+    expect(speedup?.met).toBe(false);
+    expect(speedup?.note).toContain('cannot overlap');
+  });
+});
+
+describe('Function: renderTable', () => {
+  it('shows calls not in the bound as not needed', () => {
+    // Prepare
+    const cold = figures({}, { 'sts:GetCallerIdentity': 1 });
+
+    // Act
+    const text = renderTable(assembleReport(input(cold, 6)));
+
+    // Assess
+    expect(text).toMatch(/sts:GetCallerIdentity\s+1\s+0\s+not needed/);
+    expect(text).toContain('speedup (sequential / concurrent): 6');
+    expect(text).toMatch(/cold\s+8\s+1000\s+400\s+500\s/);
+  });
+});
