@@ -23,8 +23,12 @@ export type CentralFunction = (typeof CENTRAL_FUNCTIONS)[number];
 
 /** The roles other accounts provide, and which central functions use them. */
 export const REMOTE_ROLE_USERS = {
-  /** Member accounts: build projects and their roles' policies. */
-  member: ['CodebuildProjectChange', 'Sweep', 'ManualReconcile'],
+  /**
+   * Member accounts: build projects and their roles' policies. The worker
+   * re-indexes an account's projects; the sweep and manual reconcile only
+   * read the project index.
+   */
+  member: ['CodebuildProjectChange', 'ReconcileWorker'],
   /** Registry accounts other than the central one: tags and policies. */
   registry: ['ReconcileWorker', 'Sweep', 'ManualReconcile'],
   /** The management account: the Organization tree. */

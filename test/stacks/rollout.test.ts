@@ -330,8 +330,7 @@ describe('Rollout templates', () => {
 
       expect(expected).toEqual([
         'arn:aws:iam::111111111111:role/ecr-pull-reconciler-prod-CodebuildProjectChange',
-        'arn:aws:iam::111111111111:role/ecr-pull-reconciler-prod-ManualReconcile',
-        'arn:aws:iam::111111111111:role/ecr-pull-reconciler-prod-Sweep',
+        'arn:aws:iam::111111111111:role/ecr-pull-reconciler-prod-ReconcileWorker',
       ]);
       expect(centralTrust(reader, '111111111111')).toEqual(expected);
     });
