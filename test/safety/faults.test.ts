@@ -88,6 +88,24 @@ describe('Safety: faults during a sweep', () => {
     tally.survivedSweeps++;
   });
 
+  it('ends as planned when the replies of half the writes are lost', async () => {
+    const expected = await faultFreePlan();
+    const realism = await startProxy({ lostWriteReplyRate: 0.5, seed: 7 });
+
+    const applied = await reconcilerFor(world, realism.endpoint).reconcile({
+      mode: 'apply',
+    });
+
+    const arns = expected.repositories.map((plan) => plan.arn);
+    expect(applied.errors).toEqual([]);
+    expect(await storedPolicies(world, arns)).toEqual(plannedAfter(expected));
+    expect(realism.stats.writeRepliesLost).toBeGreaterThan(0);
+    expect(realism.stats.writesApplied).toBe(
+      pendingWrites(expected).length + realism.stats.writeRepliesLost
+    );
+    tally.survivedSweeps++;
+  });
+
   it('reconciles every other account when AssumeRole is denied in one, and exits 1', async () => {
     // Prepare: a first fault-free apply grants the payments roles; then a
     // new project appears in the web account.
