@@ -1,3 +1,4 @@
+import type { BundleFigures, BundleSection } from './bundles.js';
 import type { LowerBound } from './lower-bound.js';
 import type { SweepFigures, SweepSection } from './sweeps.js';
 
@@ -26,6 +27,7 @@ export interface BenchReport {
   idleSweep: SweepSection['idle'];
   sequentialSweep: SweepSection['sequential'];
   speedup: number;
+  bundles: BundleSection;
   targets: Target[];
   totalMs: number;
 }
@@ -35,6 +37,7 @@ export interface ReportInput {
   sizes: BenchReport['sizes'];
   seedingMs: number;
   sweeps: SweepSection;
+  bundles: BundleSection;
   totalMs: number;
 }
 
@@ -48,6 +51,7 @@ export function assembleReport(input: ReportInput): BenchReport {
     idleSweep: input.sweeps.idle,
     sequentialSweep: input.sweeps.sequential,
     speedup: input.sweeps.speedup,
+    bundles: input.bundles,
     targets: [],
     totalMs: input.totalMs,
   };
@@ -106,7 +110,51 @@ export function targetsOf(report: BenchReport): Target[] {
             "benchmark's own model of the Organization expects.",
     },
     speedupTarget(report, atDefaultSize),
+    bundleTarget(report.bundles),
   ];
+}
+
+/** Clients a bundle carries that its handler has no use for. */
+export function unusedClients(bundle: BundleFigures): string[] | undefined {
+  const needed = bundle.neededClients;
+  if (!needed) return undefined;
+
+  return bundle.awsClients.filter((client) => !needed.includes(client));
+}
+
+function bundleTarget(section: BundleSection): Target {
+  const name = 'bundles';
+  const target = 'no unused client';
+  if (section.bundles.length === 0) {
+    return {
+      name,
+      target,
+      value: 'not measured',
+      met: false,
+      note: `No handler to bundle: ${section.missing.join('; ')}.`,
+    };
+  }
+  const judged = section.bundles.map((bundle) => ({
+    bundle,
+    unused: unusedClients(bundle),
+  }));
+  const unknown = judged.filter(({ unused }) => unused === undefined);
+  const carrying = judged.filter(({ unused }) => (unused ?? []).length > 0);
+  const problems = [
+    ...carrying.map(
+      ({ bundle, unused }) => `${bundle.name} carries ${unused?.join(', ')}`
+    ),
+    ...unknown.map(({ bundle }) => `${bundle.name} has no declared clients`),
+    ...section.missing,
+  ];
+
+  return {
+    name,
+    target,
+    value: `${carrying.length} of ${section.bundles.length} carry unused clients`,
+    met: problems.length === 0,
+    note: problems.length === 0 ? '' : `${problems.join('; ')}.`,
+  };
 }
 
 /** Share of the machine's CPUs a sweep kept busy, bench and emulator. */
@@ -205,6 +253,43 @@ function sweepRow(name: string, figures: SweepFigures): string[] {
   ];
 }
 
+function kib(bytes: number): string {
+  return (bytes / 1024).toFixed(1);
+}
+
+function bundleLines(section: BundleSection): string[] {
+  if (section.bundles.length === 0) {
+    return ['Bundles: none measured.', ...section.missing.map((m) => `  ${m}`)];
+  }
+
+  return [
+    'Bundles (esbuild, minified, ESM, node22; cold start = import() in a ' +
+      'fresh Node.js, median of 5):',
+    table([
+      ['handler', 'KiB', 'gzip KiB', 'cold ms', 'AWS clients'],
+      ...section.bundles.map((bundle) => [
+        bundle.name,
+        kib(bundle.bytes),
+        kib(bundle.gzipBytes),
+        bundle.importError ? 'failed' : String(bundle.coldStartMs),
+        bundle.awsClients.join(' ') || '-',
+      ]),
+    ]),
+    'Heaviest modules (KiB):',
+    ...section.bundles.map(
+      (bundle) =>
+        `  ${bundle.name}: ` +
+        bundle.topModules
+          .map((share) => `${share.module} ${kib(share.bytes)}`)
+          .join(', ')
+    ),
+    ...section.bundles
+      .filter((bundle) => bundle.importError)
+      .map((bundle) => `  ${bundle.name} import failed: ${bundle.importError}`),
+    ...section.missing.map((missing) => `  not measured: ${missing}`),
+  ];
+}
+
 /** The report for people: sizes, sweeps, the bound line by line, targets. */
 export function renderTable(report: BenchReport): string {
   const { sizes, machine } = report;
@@ -244,6 +329,8 @@ export function renderTable(report: BenchReport): string {
       ['operation', 'calls', 'bound', 'the bound counts'],
       ...boundRows(cold.lowerBound, cold),
     ]),
+    '',
+    ...bundleLines(report.bundles),
     '',
     'Targets:',
     table([

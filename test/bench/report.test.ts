@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { BundleSection } from '../../bench/bundles.js';
 import { censusOf, lowerBound } from '../../bench/lower-bound.js';
 import {
   assembleReport,
@@ -44,6 +45,24 @@ function figures(
   };
 }
 
+const bundles: BundleSection = {
+  bundles: [
+    {
+      name: 'sweep',
+      entry: 'packages/functions/src/sweep.ts',
+      bytes: 2048,
+      gzipBytes: 1024,
+      coldStartMs: 120,
+      coldStartSamples: [120, 121, 119, 118, 125],
+      topModules: [{ module: '@aws-sdk/client-ecr', bytes: 1024 }],
+      awsClients: ['client-ecr'],
+      neededClients: ['client-ecr', 'client-sts'],
+      libraries: [],
+    },
+  ],
+  missing: [],
+};
+
 function input(cold: SweepFigures, speedup: number): ReportInput {
   const writes = cold.writes;
 
@@ -63,6 +82,7 @@ function input(cold: SweepFigures, speedup: number): ReportInput {
       sequential: figures({ concurrency: 1, wallMs: 1000 * speedup }),
       speedup,
     },
+    bundles,
     totalMs: 2,
   };
 }
@@ -99,6 +119,7 @@ describe('Function: assembleReport', () => {
       'idleWrites',
       'coldWrites',
       'speedup',
+      'bundles',
     ]);
     expect(report.targets.every((target) => target.met)).toBe(true);
     expect(report.targets.every((target) => target.note === '')).toBe(true);
@@ -143,6 +164,41 @@ describe('Function: assembleReport', () => {
     // Assess
     expect(speedup?.met).toBe(false);
     expect(speedup?.note).toContain('cannot overlap');
+  });
+  it('names a bundle that carries a client its handler does not use', () => {
+    // Prepare
+    const [sweep] = bundles.bundles;
+    const heavy = { ...sweep, awsClients: ['client-ecr', 'client-iam'] };
+    const base = input(figures(), 6);
+
+    // Act
+    const report = assembleReport({
+      ...base,
+      bundles: { bundles: [heavy as NonNullable<typeof sweep>], missing: [] },
+    });
+    const target = report.targets.find(({ name }) => name === 'bundles');
+
+    // Assess
+    expect(target?.met).toBe(false);
+    expect(target?.note).toContain('sweep carries client-iam');
+  });
+
+  it('misses the bundle target when no handler could be measured', () => {
+    // Prepare
+    const base = input(figures(), 6);
+    const missing = ['sweep: packages/functions/src/sweep.ts does not exist'];
+
+    // Act
+    const report = assembleReport({
+      ...base,
+      bundles: { bundles: [], missing },
+    });
+    const target = report.targets.find(({ name }) => name === 'bundles');
+
+    // Assess
+    expect(target?.met).toBe(false);
+    expect(target?.value).toBe('not measured');
+    expect(target?.note).toContain('sweep.ts does not exist');
   });
 });
 
