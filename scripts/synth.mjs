@@ -2,7 +2,8 @@
 /**
  * Synthesizes the CloudFormation templates of the stacks without AWS
  * credentials (see stacks/offline.ts) into build/templates/<stack>.json,
- * for checks that read templates. Handlers stay placeholders unless
+ * for checks that read templates and for deploying: the central stack and
+ * the templates of the other accounts (stacks/rollout.ts). Handlers stay placeholders unless
  * --bundle is given, which needs packages/functions/src/*.ts to exist and
  * writes the bundles as assets into build/cdk.out.
  *
@@ -49,6 +50,7 @@ async function importStacks() {
       contents: [
         "export * from './stacks/config.ts';",
         "export * from './stacks/offline.ts';",
+        "export * from './stacks/rollout.ts';",
       ].join('\n'),
       resolveDir: root,
       loader: 'ts',
@@ -93,6 +95,9 @@ function configFor(stacks, stage) {
 }
 
 const stacks = await importStacks();
+// Templates of accounts no longer configured must not linger for cfn-lint
+// or a deploy to pick up.
+rmSync(templatesDirectory, { recursive: true, force: true });
 mkdirSync(templatesDirectory, { recursive: true });
 for (const stage of stages) {
   const config = configFor(stacks, stage);
@@ -107,4 +112,17 @@ for (const stage of stages) {
     process.stdout.write(`${file}: ${count} resources\n`);
   }
   synthesis.dispose();
+
+  const rollout = stacks.synthesizeRollout(config, stage);
+  for (const { name, template, target, regions } of rollout.templates) {
+    const file = join(templatesDirectory, `${name}.json`);
+    writeFileSync(file, `${JSON.stringify(template, null, 2)}\n`);
+    const count = Object.keys(template.Resources ?? {}).length;
+    process.stdout.write(
+      `${file}: ${count} resources, for ${target} in ${regions.join(', ')}\n`
+    );
+  }
+  for (const reason of rollout.skipped) {
+    process.stderr.write(`Not synthesized: ${reason}\n`);
+  }
 }

@@ -16,27 +16,29 @@ import {
   type Stack,
   type StackContext,
 } from 'sst/constructs';
+import { PROJECT_INDEX } from '../packages/aws/src/project-index.js';
 import { CONFIG_ENVIRONMENT_VARIABLE } from '../packages/core/src/config/config.js';
 import { ConfigurationError } from '../packages/core/src/errors.js';
+import {
+  APP_NAME,
+  type CentralFunction,
+  centralEventBusName,
+  centralRoleName,
+} from './central-roles.js';
 import {
   type DeploymentConfig,
   isProductionStage,
   runtimeConfigText,
 } from './config.js';
 
-export const APP_NAME = 'ecr-pull-reconciler';
+export { APP_NAME };
 
 /** Names of the variables every handler reads besides the configuration. */
 export const PROJECT_INDEX_TABLE_VARIABLE = 'PROJECT_INDEX_TABLE';
 export const WORK_QUEUE_URL_VARIABLE = 'WORK_QUEUE_URL';
 
 /** Project index key attributes and its two lookup indexes. */
-export const PROJECT_INDEX = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  byRepository: { name: 'byRepository', pk: 'repositoryArn', sk: 'projectArn' },
-  byAccount: { name: 'byAccount', pk: 'accountId', sk: 'projectArn' },
-} as const;
+export { PROJECT_INDEX };
 
 /** Handler entry files, one per trigger, each exporting `handler`. */
 export const HANDLERS = {
@@ -126,7 +128,7 @@ export function defineReconciler(
     ? RemovalPolicy.RETAIN
     : RemovalPolicy.DESTROY;
 
-  const bus = defineEventBus(stack, app, config, production);
+  const bus = defineEventBus(stack, app, config);
   const table = defineProjectIndex(stack, app, production, removalPolicy);
   const deadLetterQueue = defineDeadLetterQueue(stack, app);
   defineDeadLetterAlarm(stack, config, deadLetterQueue);
@@ -176,9 +178,8 @@ export function defineReconciler(
     }),
     sweep: defineHandler(shared, 'Sweep', {
       handler: HANDLERS.sweep,
-      description: 'Refreshes the project index and fans out reconciles',
-      timeout: Duration.minutes(15),
-      memorySize: 1024,
+      description: 'Fans out account refreshes and repository reconciles',
+      timeout: Duration.minutes(5),
       permissions: grants.sweep(),
     }),
     manualReconcile: defineHandler(shared, 'ManualReconcile', {
@@ -186,7 +187,7 @@ export function defineReconciler(
       description: 'Plans or applies on demand: {"mode":"plan"|"apply"}',
       timeout: Duration.minutes(15),
       memorySize: 1024,
-      permissions: grants.sweep(),
+      permissions: grants.manualReconcile(),
     }),
   };
 
@@ -214,12 +215,11 @@ export function defineReconciler(
 function defineEventBus(
   stack: Stack,
   app: App,
-  config: DeploymentConfig,
-  production: boolean
+  config: DeploymentConfig
 ): events.EventBus {
   // Forwarding rules in member and management accounts target this name,
   // so production keeps it fixed; other stages get their own bus.
-  const eventBusName = production ? APP_NAME : `${app.stage}-${APP_NAME}`;
+  const eventBusName = centralEventBusName(config, app.stage);
   const bus = new events.EventBus(stack, 'Bus', { eventBusName });
   bus.addToResourcePolicy(
     new iam.PolicyStatement({
@@ -285,7 +285,11 @@ function defineWorkQueue(stack: Stack, deadLetterQueue: sqs.Queue): Queue {
         // One message group per repository serializes its read-modify-write
         // cycles, since SetRepositoryPolicy has no conditional write.
         fifo: true,
-        contentBasedDeduplication: true,
+        // Off on purpose: FIFO drops a repeated deduplication id for five
+        // minutes, even after the first message was deleted, so an id
+        // from the body alone would lose a second real change. Senders
+        // give ids made of the triggering event's id and the repository.
+        contentBasedDeduplication: false,
         visibilityTimeout: WORK_VISIBILITY_TIMEOUT,
         retentionPeriod: Duration.days(4),
         encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -342,7 +346,7 @@ interface HandlerOptions {
 
 function defineHandler(
   { stack, removalPolicy, environment }: HandlerScope,
-  id: string,
+  id: CentralFunction,
   options: HandlerOptions
 ): SstFunction {
   // An explicit log group replaces `logRetention`, which would add a
@@ -352,7 +356,7 @@ function defineHandler(
     removalPolicy,
   });
 
-  return new SstFunction(stack, id, {
+  const fn = new SstFunction(stack, id, {
     handler: options.handler,
     description: options.description,
     runtime: 'nodejs22.x',
@@ -370,6 +374,14 @@ function defineHandler(
     },
     permissions: options.permissions,
   });
+  // Roles of member, registry and management accounts trust these roles by
+  // name, which works before this stack exists and survives its
+  // replacement; see stacks/central-roles.ts.
+  const role = fn.role?.node.defaultChild as iam.CfnRole | undefined;
+  if (!role) throw new Error(`Function ${id} has no role of its own`);
+  role.roleName = centralRoleName(stack.stage, id);
+
+  return fn;
 }
 
 /** The policy statements each function is built from, least first. */
@@ -437,7 +449,9 @@ class PermissionSet {
   }
 
   /** Registries elsewhere through their role, the central one directly. */
-  registryAccess(): iam.PolicyStatement[] {
+  registryAccess(
+    actions: readonly string[] = ECR_WRITE_ACTIONS
+  ): iam.PolicyStatement[] {
     const { centralAccountId, registries, registryRoleName } = this.#config;
     const statements: iam.PolicyStatement[] = [];
     const remote = registries.filter((r) => r.accountId !== centralAccountId);
@@ -456,7 +470,7 @@ class PermissionSet {
     if (central) {
       statements.push(
         new iam.PolicyStatement({
-          actions: ECR_WRITE_ACTIONS,
+          actions: [...actions],
           resources: central.regions.map(
             (region) =>
               `arn:${this.#partition}:ecr:${region}:${centralAccountId}:repository/*`
@@ -509,21 +523,35 @@ class PermissionSet {
     ];
   }
 
+  /**
+   * Reconciles repositories, and re-indexes an account's projects for an
+   * account refresh, queueing the repositories that refresh affects.
+   */
   worker(): iam.PolicyStatement[] {
-    return [
-      ...this.registryAccess(),
-      ...this.organizationRead(),
-      this.queryProjectIndex(),
-    ];
-  }
-
-  /** A sweep reads like the project router, writes like the worker. */
-  sweep(): iam.PolicyStatement[] {
     return [
       ...this.registryAccess(),
       ...this.organizationRead(),
       this.assumeMemberRole(),
       ...this.projectIndexReadWrite(),
+      this.sendWork(),
+    ];
+  }
+
+  /** The sweep only lists and fans out; the worker does the rest. */
+  sweep(): iam.PolicyStatement[] {
+    return [
+      ...this.registryAccess(['ecr:DescribeRepositories']),
+      ...this.organizationRead(),
+      this.sendWork(),
+    ];
+  }
+
+  /** Reconciles like the worker, from the index it only reads. */
+  manualReconcile(): iam.PolicyStatement[] {
+    return [
+      ...this.registryAccess(),
+      ...this.organizationRead(),
+      this.queryProjectIndex(),
       this.sendWork(),
     ];
   }

@@ -43,6 +43,13 @@ const schedule = z
     'must be an EventBridge schedule such as rate(1 day) or cron(0 3 * * ? *)'
   );
 
+const organizationalUnitId = z
+  .string()
+  .regex(
+    /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/,
+    'must be an OU id such as ou-ab12-34cd5678 or the root id such as r-ab12'
+  );
+
 const stageName = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must be an SST stage name');
@@ -76,6 +83,21 @@ export const deploymentConfigSchema = z
     alarmEmail: z.email('must be an email address').optional(),
     /** Stages whose table is retained and protected from deletion. */
     productionStages: z.array(stageName).default(['prod']),
+    /**
+     * Where the member StackSet deploys, its instances following accounts
+     * that join or leave these OUs; needed only to synthesize the StackSet.
+     */
+    memberOrganizationalUnitIds: z
+      .array(organizationalUnitId)
+      .min(1)
+      .optional(),
+    /** Account of the Organization's management account. */
+    managementAccountId: accountId.optional(),
+    /**
+     * `SELF` from the management account; `DELEGATED_ADMIN` from an account
+     * registered as delegated administrator for CloudFormation StackSets.
+     */
+    stackSetCallAs: z.enum(['SELF', 'DELEGATED_ADMIN']).default('SELF'),
   })
   .superRefine((config, context) => {
     const registryAccounts = config.registries.map((r) => r.accountId);
@@ -87,6 +109,20 @@ export const deploymentConfigSchema = z
         code: 'custom',
         path: ['registryIsCentralAccount'],
         message: `is true, but centralAccountId ${config.centralAccountId} is not one of the registries`,
+      });
+    }
+    const organizationsAccount = config.organizationsRoleArn?.split(':')[4];
+    if (
+      config.managementAccountId &&
+      organizationsAccount &&
+      organizationsAccount !== config.managementAccountId
+    ) {
+      // The management template creates this role, and only Organizations'
+      // management account can read the whole tree without a delegation.
+      context.addIssue({
+        code: 'custom',
+        path: ['organizationsRoleArn'],
+        message: `is in account ${organizationsAccount}, but the management account is ${config.managementAccountId}`,
       });
     }
   });

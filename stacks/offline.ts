@@ -97,12 +97,16 @@ export function synthesizeOffline(
     },
     { outdir: options.outdir ?? join(scratch, 'cdk.out') }
   );
+  const dispose = () => rmSync(scratch, { recursive: true, force: true });
   const Reconciler = reconcilerStack(config);
-  app.stack(Reconciler);
+  try {
+    app.stack(Reconciler);
+  } catch (error) {
+    dispose();
+    throw error;
+  }
   const stack = getStack(Reconciler);
   const outputs = use(Reconciler);
-
-  const dispose = () => rmSync(scratch, { recursive: true, force: true });
 
   return { app, stack, outputs, dispose };
 }

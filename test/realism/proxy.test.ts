@@ -445,6 +445,98 @@ describe('Function: startRealismProxy', () => {
     });
   });
 
+  describe('injected faults', () => {
+    it('refuses AssumeRole into the denied accounts only', async () => {
+      const { endpoint, stats } = await start({
+        deniedAssumeRoleAccounts: [MEMBER_ACCOUNT],
+      });
+      const sts = new STSClient(clientConfig(endpoint));
+      const assume = (accountId: string) =>
+        sts.send(
+          new AssumeRoleCommand({
+            RoleArn: `arn:aws:iam::${accountId}:role/${ACCESS_ROLE}`,
+            RoleSessionName: 'realism-test',
+          })
+        );
+
+      const [denied, allowed] = await Promise.allSettled([
+        assume(MEMBER_ACCOUNT),
+        assume('210987654322'),
+      ]);
+
+      expect(denied).toMatchObject({
+        status: 'rejected',
+        reason: {
+          name: 'AccessDenied',
+          message: expect.stringContaining(MEMBER_ACCOUNT),
+        },
+      });
+      expect(allowed.status).toBe('fulfilled');
+      expect(stats.assumeRoleDenied).toBe(1);
+      expect(stats.faultsInjected).toBe(1);
+    });
+
+    it('fails the writes to a named repository and leaves it as it was', async () => {
+      const { endpoint, stats } = await start({
+        failingWrites: { repositories: ['team/broken'] },
+      });
+      const ecr = await repository(endpoint, 'team/broken');
+      await repository(endpoint, 'team/fine');
+      const policyText = JSON.stringify(
+        pullPolicy(`arn:aws:iam::${MEMBER_ACCOUNT}:root`)
+      );
+      const write = (repositoryName: string) =>
+        ecr.send(
+          new SetRepositoryPolicyCommand({ repositoryName, policyText })
+        );
+
+      const [failed, written] = await Promise.allSettled([
+        write('team/broken'),
+        write('team/fine'),
+      ]);
+
+      expect(failed).toMatchObject({
+        status: 'rejected',
+        reason: { name: 'AccessDeniedException' },
+      });
+      expect(written.status).toBe('fulfilled');
+      await expect(
+        ecr.send(
+          new GetRepositoryPolicyCommand({ repositoryName: 'team/broken' })
+        )
+      ).rejects.toMatchObject({ name: 'RepositoryPolicyNotFoundException' });
+      expect(stats.writesFailed).toBe(1);
+      expect(stats.writesApplied).toBe(1);
+    });
+
+    it('fails every write after the first N that got through', async () => {
+      const { endpoint, stats } = await start({
+        failingWrites: { after: 2, error: 'ServerException' },
+      });
+      const ecr = await repository(endpoint, 'team/one');
+      await repository(endpoint, 'team/two');
+      await repository(endpoint, 'team/three');
+      const policyText = JSON.stringify(
+        pullPolicy(`arn:aws:iam::${MEMBER_ACCOUNT}:root`)
+      );
+      const outcomes: string[] = [];
+
+      for (const repositoryName of ['team/one', 'team/two', 'team/three']) {
+        const outcome = await ecr
+          .send(new SetRepositoryPolicyCommand({ repositoryName, policyText }))
+          .then(
+            () => 'written',
+            (error: Error) => error.name
+          );
+        outcomes.push(outcome);
+      }
+
+      expect(outcomes).toEqual(['written', 'written', 'ServerException']);
+      expect(stats.writesApplied).toBe(2);
+      expect(stats.writesFailed).toBe(1);
+    });
+  });
+
   describe('forwarding', () => {
     it('carries a whole seeding through and reformats policies', async () => {
       const { endpoint, stats } = await start({ latencyMs: 1 });

@@ -119,6 +119,57 @@ describe('Function: parseDeploymentConfig', () => {
     expect(config.region).toBe('us-east-1');
   });
 
+  it('names memberOrganizationalUnitIds when an entry is no OU or root id', () => {
+    const input = {
+      ...minimal,
+      memberOrganizationalUnitIds: ['ou-ab12-34cd5678', '444455556666'],
+    };
+
+    const refuse = () => parseDeploymentConfig(input, 'dev');
+
+    expect(refuse).toThrow(
+      /memberOrganizationalUnitIds\.1: must be an OU id such as ou-ab12-34cd5678 or the root id/
+    );
+  });
+
+  it('names stackSetCallAs when it is neither SELF nor DELEGATED_ADMIN', () => {
+    const input = { ...minimal, stackSetCallAs: 'ADMIN' };
+
+    const refuse = () => parseDeploymentConfig(input, 'dev');
+
+    expect(refuse).toThrow(/stackSetCallAs: /);
+  });
+
+  it('refuses an Organizations role outside the management account', () => {
+    const input = {
+      ...minimal,
+      managementAccountId: '999999999999',
+      organizationsRoleArn: 'arn:aws:iam::888888888888:role/OrgReader',
+    };
+
+    const refuse = () => parseDeploymentConfig(input, 'dev');
+
+    expect(refuse).toThrow(
+      /organizationsRoleArn: is in account 888888888888, but the management account is 999999999999/
+    );
+  });
+
+  it('accepts the rollout keys and calls the StackSet as itself by default', () => {
+    const input = {
+      ...minimal,
+      managementAccountId: '999999999999',
+      memberOrganizationalUnitIds: ['r-ab12'],
+    };
+
+    const config = parseDeploymentConfig(input, 'dev');
+
+    expect(config).toMatchObject({
+      memberOrganizationalUnitIds: ['r-ab12'],
+      managementAccountId: '999999999999',
+      stackSetCallAs: 'SELF',
+    });
+  });
+
   it('merges the override of the stage over the rest, key by key', () => {
     const input = {
       ...minimal,

@@ -6,6 +6,7 @@ import {
   ConfigurationError,
   configFromEnvironment,
 } from '../../packages/core/src/index.js';
+import { CENTRAL_FUNCTIONS } from '../../stacks/central-roles.js';
 import {
   type DeploymentConfig,
   parseDeploymentConfig,
@@ -26,6 +27,14 @@ interface Statement {
   Resource: unknown;
   Condition?: Json;
 }
+
+const PROJECT_INDEX_WRITES = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
 
 const ROUTERS: HandlerName[] = [
   'ecrImageAction',
@@ -316,7 +325,7 @@ describe('Stack: Reconciler', () => {
   });
 
   describe('work queue', () => {
-    it('is FIFO with content-based deduplication and a FIFO dead-letter queue', () => {
+    it('is FIFO without content-based deduplication, with a FIFO dead-letter queue', () => {
       const [deadLetterId] =
         dev
           .ofType('AWS::SQS::Queue')
@@ -324,7 +333,7 @@ describe('Stack: Reconciler', () => {
 
       dev.template.hasResourceProperties('AWS::SQS::Queue', {
         FifoQueue: true,
-        ContentBasedDeduplication: true,
+        ContentBasedDeduplication: false,
         RedrivePolicy: {
           deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterId, 'Arn'] },
           maxReceiveCount: 5,
@@ -342,7 +351,7 @@ describe('Stack: Reconciler', () => {
       const [, queue] =
         dev
           .ofType('AWS::SQS::Queue')
-          .find(([, props]) => props.ContentBasedDeduplication) ?? [];
+          .find(([, props]) => props.RedrivePolicy !== undefined) ?? [];
 
       expect(queue?.VisibilityTimeout).toBe((worker.Timeout as number) * 6);
     });
@@ -506,6 +515,32 @@ describe('Stack: Reconciler', () => {
       }
     });
 
+    it('names each function role after the stage and function, as other accounts trust it', () => {
+      const roleNames = (synthesized: Synthesized) =>
+        Object.keys(HANDLERS).map((name) => {
+          const role = synthesized.properties(
+            synthesized.logicalId(name as HandlerName)
+          ).Role as Json;
+          const [roleId] = role['Fn::GetAtt'] as string[];
+
+          return synthesized.properties(roleId ?? '').RoleName;
+        });
+
+      expect(roleNames(prod)).toEqual(
+        CENTRAL_FUNCTIONS.map((name) => `ecr-pull-reconciler-prod-${name}`)
+      );
+      expect(roleNames(dev)).toContain('ecr-pull-reconciler-dev-Sweep');
+    });
+
+    it('refuses a stage name that makes a role name too long for IAM', () => {
+      const longStage = 'a'.repeat(30);
+      const synthesizeLong = () =>
+        synthesizeOffline({ config: centralRegistry, stage: longStage });
+
+      expect(synthesizeLong).toThrow(ConfigurationError);
+      expect(synthesizeLong).toThrow(/longer than the 64 characters/);
+    });
+
     it('gives each function a role of its own', () => {
       const roles = Object.keys(HANDLERS).map((name) =>
         JSON.stringify(dev.properties(dev.logicalId(name as HandlerName)).Role)
@@ -555,10 +590,12 @@ describe('Stack: Reconciler', () => {
     it('lets the worker assume the registry role only in other registry accounts', () => {
       expect(dev.resourcesFor('reconcileWorker', 'sts:AssumeRole')).toEqual([
         'arn:aws:iam::222222222222:role/EcrPullReconcilerWriter',
+        'arn:aws:iam::*:role/BuildProjectReader',
       ]);
       expect(
         prod.resourcesFor('reconcileWorker', 'sts:AssumeRole').sort()
       ).toEqual([
+        'arn:aws:iam::*:role/EcrPullReconcilerReader',
         'arn:aws:iam::111111111111:role/EcrPullReconcilerWriter',
         'arn:aws:iam::222222222222:role/EcrPullReconcilerWriter',
         'arn:aws:iam::999999999999:role/OrgReader',
@@ -618,29 +655,84 @@ describe('Stack: Reconciler', () => {
       ]);
     });
 
-    it('gives the sweep and the manual function what the worker and project router have', () => {
+    it('lets the worker assume the member role only inside the Organization', () => {
+      const assume = dev
+        .statementsOf('reconcileWorker')
+        .filter(
+          (statement) =>
+            statement.Action === 'sts:AssumeRole' &&
+            flatten(statement.Resource).includes('BuildProjectReader')
+        );
+
+      expect(assume[0]?.Condition).toEqual({
+        StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' },
+      });
+    });
+
+    it('lets the worker index projects and queue the repositories it affects', () => {
+      const actions = new Set(
+        dev
+          .statementsOf('reconcileWorker')
+          .flatMap((statement) => listOf(statement.Action))
+      );
+
+      for (const action of [
+        'dynamodb:PutItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+        'sqs:SendMessage',
+      ]) {
+        expect(actions).toContain(action);
+      }
+    });
+
+    it('lets the sweep only list repositories, read the org and queue work', () => {
+      const actions = dev
+        .statementsOf('sweep')
+        .flatMap((statement) => listOf(statement.Action))
+        .sort();
+
+      expect(actions).toEqual([
+        'ecr:DescribeRepositories',
+        'organizations:DescribeOrganization',
+        'organizations:ListAccountsForParent',
+        'organizations:ListOrganizationalUnitsForParent',
+        'organizations:ListParents',
+        'organizations:ListRoots',
+        'sqs:SendMessage',
+        'sts:AssumeRole',
+        // Active tracing, which every function has.
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
+      expect(dev.resourcesFor('sweep', 'sts:AssumeRole')).toEqual([
+        'arn:aws:iam::222222222222:role/EcrPullReconcilerWriter',
+      ]);
+    });
+
+    it('gives the manual function what the worker has, reading the index only', () => {
       const actionsOf = (name: HandlerName) =>
         new Set(
           dev
             .statementsOf(name)
             .flatMap((statement) => listOf(statement.Action))
         );
-      const expected = new Set([
-        ...actionsOf('reconcileWorker'),
-        ...actionsOf('codebuildProjectChange'),
-      ]);
-      for (const consumerOnly of [
+      const expected = actionsOf('reconcileWorker');
+      for (const workerOnly of [
         'sqs:ReceiveMessage',
         'sqs:ChangeMessageVisibility',
         'sqs:GetQueueUrl',
         'sqs:DeleteMessage',
         'sqs:GetQueueAttributes',
+        ...PROJECT_INDEX_WRITES,
       ]) {
-        expected.delete(consumerOnly);
+        expected.delete(workerOnly);
       }
 
-      expect(actionsOf('sweep')).toEqual(expected);
       expect(actionsOf('manualReconcile')).toEqual(expected);
+      expect(
+        dev.resourcesFor('manualReconcile', 'sts:AssumeRole').join(' ')
+      ).not.toContain('BuildProjectReader');
     });
   });
 

@@ -5,7 +5,14 @@ import type {
 } from '@smithy/types';
 
 /** Services the gateways talk to; also the `service` given to observers. */
-export type ServiceName = 'codebuild' | 'ecr' | 'iam' | 'organizations' | 'sts';
+export type ServiceName =
+  | 'codebuild'
+  | 'dynamodb'
+  | 'ecr'
+  | 'iam'
+  | 'organizations'
+  | 'sqs'
+  | 'sts';
 
 /**
  * Observes every HTTP attempt the gateways send, retries included.

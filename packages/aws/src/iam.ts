@@ -6,7 +6,11 @@ import {
   type IAMClient,
   paginateListAttachedRolePolicies,
   paginateListRolePolicies,
+  SimulatePrincipalPolicyCommand,
+  type SimulatePrincipalPolicyCommandInput,
+  type SimulatePrincipalPolicyCommandOutput,
 } from '@aws-sdk/client-iam';
+import type { Pluggable } from '@smithy/types';
 import { accountOfArn } from './credentials.js';
 import { errorName, toGatewayError } from './errors.js';
 
@@ -18,11 +22,52 @@ export interface RolePolicyDocument {
   document: string;
 }
 
+export interface RoleDescription {
+  arn: string;
+  /** The managed policy that caps the role's permissions, when set. */
+  permissionsBoundaryArn?: string;
+}
+
+/** An action and the resource it acts on: an ARN, or `*`. */
+export interface SimulationRequest {
+  action: string;
+  resource: string;
+}
+
+export type SimulatedDecision = 'allowed' | 'explicitDeny' | 'implicitDeny';
+
+export interface SimulatedAction extends SimulationRequest {
+  decision: SimulatedDecision;
+  /** Ids of the policies whose statements decided. */
+  matchedPolicies: string[];
+  /** False when a service control policy blocks the action. */
+  allowedByOrganizations?: boolean;
+  /** False when the role's permissions boundary blocks the action. */
+  allowedByPermissionsBoundary?: boolean;
+}
+
+export type PrincipalSimulation =
+  | { kind: 'simulated'; actions: SimulatedAction[] }
+  | { kind: 'unavailable'; reason: string }
+  | { kind: 'no-such-role' };
+
 export interface IamGateway {
   /** Reads in the role's own account, taken from its ARN. */
   roleExists(roleArn: string): Promise<boolean>;
+  /** The role, or undefined when it does not exist. */
+  readRole(roleArn: string): Promise<RoleDescription | undefined>;
   /** Inline and attached managed policies; undefined when no such role. */
   readRolePolicies(roleArn: string): Promise<RolePolicyDocument[] | undefined>;
+  /**
+   * IAM's own judgement of the role's policies (SimulatePrincipalPolicy,
+   * which also weighs service control policies and the permissions
+   * boundary). `unavailable` when the endpoint or the caller's permissions
+   * do not offer it, so the caller can judge the policies itself.
+   */
+  simulatePrincipalPolicy(
+    roleArn: string,
+    requests: readonly SimulationRequest[]
+  ): Promise<PrincipalSimulation>;
 }
 
 /** Gives the IAM client acting in an account. */
@@ -47,19 +92,166 @@ export function decodePolicyDocument(text: string): string {
   }
 }
 
+/**
+ * Raised in place of any SimulatePrincipalPolicy failure, so that it is
+ * never retried. It holds the SDK error's name rather than the error as
+ * `cause`, because the SDK's retry check follows `cause` too. It never
+ * leaves this module.
+ */
+class SimulationFailure extends Error {
+  override name = 'SimulationFailure';
+
+  constructor(
+    message: string,
+    readonly sdkErrorName: string | undefined
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The simulator is an aid with a fallback, so a failure is not worth the
+ * SDK's retries: with eight adaptive attempts, an endpoint that answers
+ * HTTP 500 (moto does) would cost about ten seconds per role. The SDK
+ * retries by HTTP status and error name; an error with neither is final.
+ */
+const NO_RETRY: Pluggable<
+  SimulatePrincipalPolicyCommandInput,
+  SimulatePrincipalPolicyCommandOutput
+> = {
+  applyToStack(stack) {
+    stack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          const detail = error instanceof Error ? error : undefined;
+          const status = (error as { $metadata?: { httpStatusCode?: number } })
+            .$metadata?.httpStatusCode;
+          throw new SimulationFailure(
+            `${detail?.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${
+              detail?.message || 'no message'
+            }`,
+            detail?.name
+          );
+        }
+      },
+      { step: 'deserialize', priority: 'high', name: 'simulationNoRetry' }
+    );
+  },
+};
+
+function simulatedAction(
+  result: {
+    EvalActionName?: string;
+    EvalResourceName?: string;
+    EvalDecision?: string;
+    MatchedStatements?: { SourcePolicyId?: string }[];
+    OrganizationsDecisionDetail?: { AllowedByOrganizations?: boolean };
+    PermissionsBoundaryDecisionDetail?: {
+      AllowedByPermissionsBoundary?: boolean;
+    };
+  },
+  fallbackResource: string
+): SimulatedAction {
+  const decision = result.EvalDecision;
+  const organizations =
+    result.OrganizationsDecisionDetail?.AllowedByOrganizations;
+  const boundary =
+    result.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary;
+
+  return {
+    action: result.EvalActionName ?? '',
+    resource: result.EvalResourceName ?? fallbackResource,
+    decision:
+      decision === 'allowed' || decision === 'explicitDeny'
+        ? decision
+        : 'implicitDeny',
+    matchedPolicies: [
+      ...new Set(
+        (result.MatchedStatements ?? []).flatMap((statement) =>
+          statement.SourcePolicyId ? [statement.SourcePolicyId] : []
+        )
+      ),
+    ],
+    ...(organizations === undefined
+      ? {}
+      : { allowedByOrganizations: organizations }),
+    ...(boundary === undefined
+      ? {}
+      : { allowedByPermissionsBoundary: boundary }),
+  };
+}
+
 export function createIamGateway(clientFor: IamClientFor): IamGateway {
-  async function roleExists(roleArn: string): Promise<boolean> {
+  async function readRole(
+    roleArn: string
+  ): Promise<RoleDescription | undefined> {
     const accountId = accountOfArn(roleArn);
     try {
-      await clientFor(accountId).send(
+      const { Role: role } = await clientFor(accountId).send(
         new GetRoleCommand({ RoleName: roleNameOfArn(roleArn) })
       );
+      const boundary = role?.PermissionsBoundary?.PermissionsBoundaryArn;
 
-      return true;
+      return {
+        arn: role?.Arn ?? roleArn,
+        ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
+      };
     } catch (error) {
-      if (errorName(error) === NO_SUCH_ENTITY) return false;
+      if (errorName(error) === NO_SUCH_ENTITY) return undefined;
       throw toGatewayError(error, { operation: 'GetRole', accountId });
     }
+  }
+
+  async function roleExists(roleArn: string): Promise<boolean> {
+    return (await readRole(roleArn)) !== undefined;
+  }
+
+  async function simulatePrincipalPolicy(
+    roleArn: string,
+    requests: readonly SimulationRequest[]
+  ): Promise<PrincipalSimulation> {
+    const client = clientFor(accountOfArn(roleArn));
+    const byResource = new Map<string, string[]>();
+    for (const request of requests) {
+      const actions = byResource.get(request.resource) ?? [];
+      actions.push(request.action);
+      byResource.set(request.resource, actions);
+    }
+
+    const actions: SimulatedAction[] = [];
+    try {
+      for (const [resource, names] of byResource) {
+        let marker: string | undefined;
+        do {
+          const input: SimulatePrincipalPolicyCommandInput = {
+            PolicySourceArn: roleArn,
+            ActionNames: names,
+            // Without ResourceArns IAM simulates the resource `*`.
+            ...(resource === '*' ? {} : { ResourceArns: [resource] }),
+            ...(marker ? { Marker: marker } : {}),
+          };
+          const command = new SimulatePrincipalPolicyCommand(input);
+          command.middlewareStack.use(NO_RETRY);
+          const page = await client.send(command);
+          for (const result of page.EvaluationResults ?? []) {
+            actions.push(simulatedAction(result, resource));
+          }
+          marker = page.IsTruncated ? page.Marker : undefined;
+        } while (marker);
+      }
+    } catch (error) {
+      const cause = error instanceof SimulationFailure ? error.cause : error;
+      if (errorName(cause) === NO_SUCH_ENTITY) return { kind: 'no-such-role' };
+
+      return {
+        kind: 'unavailable',
+        reason: error instanceof Error ? error.message : String(error),
+      };
+    }
+
+    return { kind: 'simulated', actions };
   }
 
   async function readInline(
@@ -143,5 +335,5 @@ export function createIamGateway(clientFor: IamClientFor): IamGateway {
     }
   }
 
-  return { roleExists, readRolePolicies };
+  return { roleExists, readRole, readRolePolicies, simulatePrincipalPolicy };
 }

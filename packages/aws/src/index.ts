@@ -109,3 +109,10 @@ export function createAwsGateways(options: AwsGatewaysOptions): AwsGateways {
     ),
   };
 }
+export type {
+  PrincipalSimulation,
+  RoleDescription,
+  SimulatedAction,
+  SimulatedDecision,
+  SimulationRequest,
+} from './iam.js';

@@ -18,6 +18,8 @@ Options:
   --detailed-exitcode      exit 2 when changes are pending (plan) or the
                            pull is refused (explain)
   --verbose                audit log lines (JSON) on stderr
+  --remove-managed         (plan, apply) uninstall: take out every managed
+                           statement, change nothing else
   -h, --help               this text
 
 Exit codes: 0 success, 1 something could not be read or written,
@@ -38,6 +40,7 @@ export interface CliArguments {
   json: boolean;
   detailedExitcode: boolean;
   verbose: boolean;
+  removeManaged: boolean;
 }
 
 export class UsageError extends Error {
@@ -67,6 +70,9 @@ export function parseArguments(argv: string[]): CliArguments | 'help' {
   if (values.account && !/^\d{12}$/.test(values.account)) {
     throw new UsageError('--account takes a 12-digit account id.');
   }
+  if (values['remove-managed'] && command !== 'plan' && command !== 'apply') {
+    throw new UsageError('--remove-managed goes with plan or apply.');
+  }
   if (command === 'explain') {
     const byProject = values.project !== undefined;
     const byRole = values.role !== undefined || values.image !== undefined;
@@ -82,6 +88,7 @@ export function parseArguments(argv: string[]): CliArguments | 'help' {
     json: values.json ?? false,
     detailedExitcode: values['detailed-exitcode'] ?? false,
     verbose: values.verbose ?? false,
+    removeManaged: values['remove-managed'] ?? false,
     ...definedOnly({
       repository: values.repository,
       account: values.account,
@@ -120,6 +127,7 @@ function parse(argv: string[]) {
       json: { type: 'boolean' },
       'detailed-exitcode': { type: 'boolean' },
       verbose: { type: 'boolean' },
+      'remove-managed': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

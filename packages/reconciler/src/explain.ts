@@ -1,11 +1,20 @@
-import type { AwsGateways } from '../../aws/src/index.js';
+import type { AwsGateways, RoleDescription } from '../../aws/src/index.js';
 import {
   type BuildProject,
+  type EcrImageReference,
   type Finding,
+  type IdentityCheck,
+  identityCheckFromPolicies,
+  identityCheckFromSimulation,
+  identityCheckNotRun,
+  identityPullRequests,
+  judgePullConditions,
+  type OrgTree,
+  type PullCheck,
   parseImageReference,
-  planSweep,
+  pullPrincipal,
   type ReconcilerConfig,
-  type RepositoryLocation,
+  type RepositorySnapshot,
   repositoryArnOf,
 } from '../../core/src/index.js';
 
@@ -21,6 +30,10 @@ export interface Explanation {
   roleArn?: string;
   image?: string;
   repositoryArn?: string;
+  /** Every condition of the pull, in order, with what was found. */
+  checks: PullCheck[];
+  /** How the role's own IAM policies were judged, and what that leaves out. */
+  identityCheck: IdentityCheck;
   /** Every reason the pull fails, or a note when it works. */
   findings: Finding[];
   /** Problems that kept the check from finishing. */
@@ -69,83 +82,240 @@ async function projectFor(
   };
 }
 
+type ExplainError = Explanation['errors'][number];
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface ExplainDependencies {
+  config: ReconcilerConfig;
+  gateways: AwsGateways;
+}
+
+async function readRepository(
+  gateways: AwsGateways,
+  config: ReconcilerConfig,
+  image: EcrImageReference,
+  errors: ExplainError[]
+): Promise<RepositorySnapshot | undefined | 'unreadable'> {
+  try {
+    return await gateways.ecr.readRepository(image);
+  } catch (error) {
+    const managed = config.registries.some(
+      (registry) =>
+        registry.accountId === image.registryAccountId &&
+        registry.regions.includes(image.region)
+    );
+    // An unmanaged registry is often one this tool has no role in; its
+    // REGISTRY_NOT_MANAGED finding says enough.
+    if (managed) {
+      errors.push({
+        scope: repositoryArnOf(image),
+        code: 'REPOSITORY_UNREADABLE',
+        message: message(error),
+      });
+    }
+
+    return 'unreadable';
+  }
+}
+
+async function readRole(
+  gateways: AwsGateways,
+  roleArn: string | undefined,
+  errors: ExplainError[]
+): Promise<RoleDescription | undefined | 'unreadable'> {
+  if (!roleArn) return undefined;
+  try {
+    return await gateways.iam.readRole(roleArn);
+  } catch (error) {
+    errors.push({
+      scope: roleArn,
+      code: 'ROLE_UNREADABLE',
+      message: message(error),
+    });
+
+    return 'unreadable';
+  }
+}
+
 /**
- * Can this build role pull this image, and if not, every reason why. Runs
- * the same judgement as a sweep, restricted to one project and repository,
- * then checks that the stored policy already grants the role.
+ * IAM's policy simulator where the member account's endpoint offers it
+ * (real AWS does; moto answers HTTP 500), else the role's policies read and
+ * judged by the project's evaluator.
+ */
+async function checkIdentity(
+  gateways: AwsGateways,
+  tree: OrgTree,
+  project: BuildProject,
+  image: EcrImageReference,
+  role: RoleDescription | undefined | 'unreadable',
+  errors: ExplainError[]
+): Promise<IdentityCheck> {
+  if (role === 'unreadable') {
+    return identityCheckNotRun('The role could not be read.');
+  }
+  if (!role) return identityCheckNotRun('There is no role to judge.');
+
+  const principal = pullPrincipal(tree, project, image);
+  const simulation = await gateways.iam.simulatePrincipalPolicy(
+    role.arn,
+    identityPullRequests(principal)
+  );
+  if (simulation.kind === 'simulated') {
+    return identityCheckFromSimulation(simulation.actions);
+  }
+  if (simulation.kind === 'no-such-role') {
+    return identityCheckNotRun('The role does not exist.');
+  }
+
+  try {
+    const policies = (await gateways.iam.readRolePolicies(role.arn)) ?? [];
+    const boundary = role.permissionsBoundaryArn
+      ? [
+          `the permissions boundary ${role.permissionsBoundaryArn} set on this role, which may refuse what the policies allow`,
+        ]
+      : [];
+
+    return identityCheckFromPolicies(
+      policies,
+      principal,
+      `SimulatePrincipalPolicy is not available: ${simulation.reason}`,
+      boundary
+    );
+  } catch (error) {
+    errors.push({
+      scope: role.arn,
+      code: 'ROLE_UNREADABLE',
+      message: `The role's policies could not be read: ${message(error)}`,
+    });
+
+    return identityCheckNotRun(
+      `SimulatePrincipalPolicy is not available (${simulation.reason}) and the role's policies could not be read.`
+    );
+  }
+}
+
+function unknown(base: Partial<Explanation>, error: ExplainError): Explanation {
+  return {
+    ...base,
+    verdict: 'unknown',
+    checks: [],
+    identityCheck: identityCheckNotRun('The check did not get that far.'),
+    findings: [],
+    errors: [error],
+  };
+}
+
+/**
+ * Can this build role pull this image, and if not, every reason why. Each
+ * condition of a pull is checked on its own (see `PULL_CHECKS`), so a
+ * project broken in several ways hears of each.
  */
 export async function explainPull(
-  dependencies: { config: ReconcilerConfig; gateways: AwsGateways },
+  dependencies: ExplainDependencies,
   request: ExplainRequest
 ): Promise<Explanation> {
   const { config, gateways } = dependencies;
   const project = await projectFor(request, gateways);
   if (typeof project === 'string') {
-    return {
-      verdict: 'unknown',
-      findings: [],
-      errors: [
-        { scope: 'project', code: 'PROJECT_NOT_FOUND', message: project },
-      ],
-    };
+    return unknown(
+      {},
+      { scope: 'project', code: 'PROJECT_NOT_FOUND', message: project }
+    );
   }
+  const isProject = 'projectArn' in request;
   const base = {
-    ...('projectArn' in request ? { projectArn: project.arn } : {}),
+    ...(isProject ? { projectArn: project.arn } : {}),
     ...(project.serviceRoleArn ? { roleArn: project.serviceRoleArn } : {}),
     image: project.image,
   };
   const parsed = parseImageReference(project.image);
   if (parsed.kind === 'not-ecr') {
-    return { ...base, verdict: 'not-ecr', findings: [], errors: [] };
+    return {
+      ...base,
+      verdict: 'not-ecr',
+      checks: [],
+      identityCheck: identityCheckNotRun('Not a private ECR image.'),
+      findings: [],
+      errors: [],
+    };
+  }
+  if (parsed.kind === 'invalid') {
+    return {
+      ...base,
+      verdict: 'cannot-pull',
+      checks: [],
+      identityCheck: identityCheckNotRun('The image URI is not valid.'),
+      findings: [
+        {
+          code: 'INVALID_IMAGE_REFERENCE',
+          severity: 'error',
+          message: `Image "${project.image}" is not a valid ECR image URI: ${parsed.reason}`,
+          fix: 'Use ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY[:TAG|@DIGEST].',
+          ...(isProject ? { projectArn: project.arn } : {}),
+          accountId: project.accountId,
+          image: project.image,
+        },
+      ],
+      errors: [],
+    };
   }
 
-  const tree = await gateways.organizations.readOrgTree();
-  const location = parsed.kind === 'ecr' ? parsed.reference : undefined;
-  const snapshot = location
-    ? await gateways.ecr.readRepository(location)
-    : undefined;
-  const sameRepository = (candidate: RepositoryLocation) =>
-    !!location && repositoryArnOf(candidate) === repositoryArnOf(location);
-  const plan = planSweep({
-    tree,
-    config: { ...config, projectSelection: 'all' },
-    repositories: snapshot ? [snapshot] : [],
-    projects: [project],
-    inScope: sameRepository,
-  });
-  const repositoryPlan = plan.repositories[0];
-  const findings = [
-    ...(repositoryPlan?.findings ?? []).filter(
-      (finding) =>
-        finding.projectArn === project.arn ||
-        finding.code === 'INVALID_SHARE_TAG' ||
-        finding.code === 'POLICY_TOO_LARGE'
-    ),
-    ...plan.findings,
-  ];
-  const repositoryArn = location ? repositoryArnOf(location) : undefined;
-  const roleArn = project.serviceRoleArn ?? '';
-  if (
-    findings.length === 0 &&
-    repositoryPlan &&
-    !repositoryPlan.grants.keep.includes(roleArn)
-  ) {
-    findings.push({
-      code: 'GRANT_PENDING',
-      severity: 'warning',
-      message: `The repository policy does not allow ${roleArn} yet; the next reconcile grants it.`,
-      fix: 'Wait for the event-driven reconcile, or run: ecr-pull-reconciler apply --repository <name>.',
-      ...(repositoryArn ? { repositoryArn } : {}),
-      roleArn,
-    });
+  const image = parsed.reference;
+  const repositoryArn = repositoryArnOf(image);
+  let tree: OrgTree;
+  try {
+    tree = await gateways.organizations.readOrgTree();
+  } catch (error) {
+    return unknown(
+      { ...base, repositoryArn },
+      {
+        scope: 'organization',
+        code: 'ORGANIZATION_UNREADABLE',
+        message: message(error),
+      }
+    );
   }
-  const blocking = findings.filter((finding) => finding.severity !== 'info');
+
+  const errors: ExplainError[] = [];
+  const [repository, role] = await Promise.all([
+    readRepository(gateways, config, image, errors),
+    readRole(gateways, project.serviceRoleArn, errors),
+  ]);
+  const identity = await checkIdentity(
+    gateways,
+    tree,
+    project,
+    image,
+    role,
+    errors
+  );
+  const { checks, findings } = judgePullConditions({
+    tree,
+    config,
+    project,
+    isProject,
+    image,
+    repository,
+    roleExists: role === 'unreadable' ? 'unreadable' : role !== undefined,
+    identity,
+  });
+  const blocking = findings.some((finding) => finding.severity !== 'info');
+  const verdict = blocking
+    ? 'cannot-pull'
+    : errors.length > 0
+      ? 'unknown'
+      : 'can-pull';
 
   return {
     ...base,
-    ...(repositoryArn ? { repositoryArn } : {}),
-    verdict: blocking.length === 0 ? 'can-pull' : 'cannot-pull',
+    repositoryArn,
+    verdict,
+    checks,
+    identityCheck: identity,
     findings,
-    errors: [],
+    errors,
   };
 }

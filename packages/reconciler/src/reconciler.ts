@@ -5,6 +5,7 @@ import {
   memberRegionsOf,
   type OrgTree,
   parseRepositoryArn,
+  planRemovals,
   planSweep,
   type ReconcilerConfig,
   type Report,
@@ -26,6 +27,11 @@ export interface ReconcileRequest {
   repository?: string;
   /** Only the repositories of this registry account. */
   account?: string;
+  /**
+   * Uninstall: take every managed statement out and change nothing else,
+   * whatever the tags and build projects say.
+   */
+  removeManaged?: boolean;
 }
 
 export interface Progress {
@@ -37,11 +43,23 @@ export interface Progress {
 /** Where build projects come from: CodeBuild itself, or the project index. */
 export interface ProjectSource {
   listBuildProjects(accountId: string, region: string): Promise<BuildProject[]>;
+  /**
+   * The projects pulling from one repository, when the source can tell
+   * (the project index can): a reconcile of that repository then reads
+   * only them instead of every member account.
+   */
+  projectsOfRepository?(repositoryArn: string): Promise<BuildProject[]>;
 }
+
+/** The gateways a reconcile uses; IAM is only for `explain`. */
+export type ReconcilerGateways = Pick<
+  AwsGateways,
+  'organizations' | 'ecr' | 'codebuild'
+>;
 
 export interface ReconcilerDependencies {
   config: ReconcilerConfig;
-  gateways: AwsGateways;
+  gateways: ReconcilerGateways;
   logger?: AuditLogger;
   projectSource?: ProjectSource;
   onProgress?: (progress: Progress) => void;
@@ -81,7 +99,23 @@ export function createReconciler(dependencies: ReconcilerDependencies) {
       );
   }
 
-  async function readProjects(tree: OrgTree) {
+  async function readProjects(tree: OrgTree, request: ReconcileRequest) {
+    const wanted = request.repository;
+    const byRepository = projectSource.projectsOfRepository;
+    if (wanted?.startsWith('arn:') && byRepository) {
+      // A failure here rejects the whole reconcile: judged without its
+      // projects, the repository would lose every grant it has.
+      const members = config.memberAccounts && new Set(config.memberAccounts);
+      const projects = (await byRepository.call(projectSource, wanted)).filter(
+        (project) => !members || members.has(project.accountId)
+      );
+
+      return {
+        projects,
+        unreadableAccounts: new Set<string>(),
+        errors: [] as ReportError[],
+      };
+    }
     const accounts =
       config.memberAccounts ??
       [...tree.accounts.values()]
@@ -323,8 +357,38 @@ export function createReconciler(dependencies: ReconcilerDependencies) {
     return errors;
   }
 
+  /**
+   * Needs neither the Organization nor the member accounts, so a team can
+   * leave the tool after its other roles are gone; the report's
+   * organizationId is null for that reason.
+   */
+  async function removeManaged(request: ReconcileRequest): Promise<Report> {
+    const read = await readRepositories(request);
+    const inScope = read.inScope;
+    const repositories = inScope
+      ? read.snapshots.filter((snapshot) => inScope(snapshot))
+      : read.snapshots;
+    const plans = planRemovals(repositories, config);
+    for (const plan of plans) {
+      if (plan.status === 'skipped' && plan.findings[0]) {
+        logger.warn('Repository skipped', {
+          repositoryArn: plan.arn,
+          code: plan.findings[0].code,
+          reason: plan.findings[0].message,
+        });
+      }
+    }
+
+    const errors = [...read.errors];
+    if (request.mode === 'apply') errors.push(...(await applyPlans(plans)));
+
+    return buildReport(request.mode, null, plans, [], errors);
+  }
+
   /** Reconciles every managed repository, or the ones the request names. */
   async function reconcile(request: ReconcileRequest): Promise<Report> {
+    if (request.removeManaged) return removeManaged(request);
+
     // Reading repositories needs nothing from the Organization, so it
     // overlaps the tree walk, whose levels can only be read one by one.
     const repositoryReading = readRepositories(request);
@@ -352,7 +416,7 @@ export function createReconciler(dependencies: ReconcilerDependencies) {
     }
 
     const [projectRead, repositoryRead] = await Promise.all([
-      readProjects(tree),
+      readProjects(tree, request),
       repositoryReading,
     ]);
     const plan = planSweep({

@@ -12,4 +12,5 @@ export {
   RealismStats,
   type ServiceName,
   startRealismProxy,
+  type WriteFailure,
 } from './proxy.js';

@@ -41,6 +41,28 @@ export interface RealismFaults {
   throttleRate?: number;
   /** Services whose requests may be throttled. */
   throttledServices?: ServiceName[];
+  /**
+   * Accounts whose roles STS refuses to hand out (`AccessDenied`), as when
+   * a member account lacks the role or its trust policy.
+   */
+  deniedAssumeRoleAccounts?: string[];
+  /** Which repository policy writes fail; none when absent. */
+  failingWrites?: WriteFailure;
+}
+
+/**
+ * Repository policy writes (Set and Delete) that fail before they reach the
+ * emulator: those to the named repositories, and every one after the first
+ * `after` writes let through since these faults were set.
+ */
+export interface WriteFailure {
+  repositories?: string[];
+  after?: number;
+  /**
+   * `AccessDeniedException` is final; `ServerException` (HTTP 500) is what
+   * the SDK retries. Defaults to `AccessDeniedException`.
+   */
+  error?: 'AccessDeniedException' | 'ServerException';
 }
 
 export interface RealismProxyOptions extends RealismFaults {
@@ -79,6 +101,17 @@ export class RealismStats {
   throttled = 0;
   /** Requests refused by a validation AWS does and moto does not. */
   refused = 0;
+  /** AssumeRole calls refused by `deniedAssumeRoleAccounts`. */
+  assumeRoleDenied = 0;
+  /** Policy writes failed by `failingWrites`. */
+  writesFailed = 0;
+  /** Policy writes that reached the emulator and succeeded. */
+  writesApplied = 0;
+
+  /** Every fault the proxy injected: throttles, denials, failed writes. */
+  get faultsInjected(): number {
+    return this.throttled + this.assumeRoleDenied + this.writesFailed;
+  }
 
   record(service: string, operation: string) {
     const byOperation = this.calls[service] ?? {};
@@ -100,6 +133,9 @@ export class RealismStats {
     this.total = 0;
     this.throttled = 0;
     this.refused = 0;
+    this.assumeRoleDenied = 0;
+    this.writesFailed = 0;
+    this.writesApplied = 0;
   }
 }
 
@@ -207,6 +243,39 @@ function throttlingReply(described: AwsRequest): Reply {
     body: Buffer.from(xml),
   };
 }
+
+function assumeRoleDeniedReply(roleArn: string): Reply {
+  const requestId = crypto.randomUUID();
+  const xml =
+    '<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>' +
+    '<Message>User is not authorized to perform: sts:AssumeRole on ' +
+    `resource: ${roleArn}</Message></Error>` +
+    `<RequestId>${requestId}</RequestId></ErrorResponse>`;
+
+  return {
+    status: 403,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body: Buffer.from(xml),
+  };
+}
+
+function writeFailedReply(
+  error: NonNullable<WriteFailure['error']>,
+  repositoryName: string
+): Reply {
+  const reply = jsonError(
+    'application/x-amz-json-1.1',
+    error,
+    `Injected failure writing the policy of ${repositoryName}`
+  );
+
+  return error === 'ServerException' ? { ...reply, status: 500 } : reply;
+}
+
+const POLICY_WRITES = new Set([
+  'SetRepositoryPolicy',
+  'DeleteRepositoryPolicy',
+]);
 
 function invalidPolicy(constraint: string): Reply {
   return jsonError(
@@ -360,6 +429,21 @@ export async function startRealismProxy(
     latencyMs: options.latencyMs ?? 0,
     throttleRate: options.throttleRate ?? 0,
     throttledServices: options.throttledServices ?? DEFAULT_THROTTLED,
+    deniedAssumeRoleAccounts: options.deniedAssumeRoleAccounts ?? [],
+    failingWrites: options.failingWrites ?? {},
+  };
+
+  // Counted when a write passes the gate, not when it completes: writes in
+  // flight together must not all slip through under the same count.
+  let writesAdmitted = 0;
+  const writeFailure = (repositoryName: string) => {
+    const failing = faults.failingWrites;
+    const named = failing.repositories?.includes(repositoryName) ?? false;
+    const late = failing.after !== undefined && writesAdmitted >= failing.after;
+    if (named || late) return failing.error ?? 'AccessDeniedException';
+    writesAdmitted++;
+
+    return null;
   };
 
   const forward = (message: IncomingMessage, body: Buffer) =>
@@ -402,6 +486,16 @@ export async function startRealismProxy(
     const repositoryKey = (reply: Record<string, unknown>) =>
       `${reply.registryId}:${described.region}:${reply.repositoryName}`;
 
+    if (POLICY_WRITES.has(described.operation)) {
+      const name = String(input.repositoryName ?? '');
+      const failure = writeFailure(name);
+      if (failure) {
+        stats.writesFailed++;
+
+        return writeFailedReply(failure, name);
+      }
+    }
+
     if (described.operation === 'SetRepositoryPolicy') {
       const policyText =
         typeof input.policyText === 'string' ? input.policyText : '';
@@ -413,6 +507,7 @@ export async function startRealismProxy(
       }
       const reply = await forward(message, described.body);
       if (reply.status !== 200) return reply;
+      stats.writesApplied++;
       const output = parseJson(reply.body);
       rules.remember(repositoryKey(output), verdict.uniqueIds);
 
@@ -424,6 +519,9 @@ export async function startRealismProxy(
     const output = parseJson(reply.body);
     if (described.operation === 'GetRepositoryPolicy') {
       return withPolicyText(reply, output, repositoryKey(output));
+    }
+    if (described.operation === 'DeleteRepositoryPolicy') {
+      stats.writesApplied++;
     }
     if (
       described.operation === 'DeleteRepositoryPolicy' ||
@@ -470,6 +568,17 @@ export async function startRealismProxy(
 
       return throttlingReply(described);
     }
+    if (described.service === 'sts' && described.operation === 'AssumeRole') {
+      const roleArn =
+        new URLSearchParams(described.body.toString('utf8')).get('RoleArn') ??
+        '';
+      const accountId = roleArn.split(':')[4] ?? '';
+      if (faults.deniedAssumeRoleAccounts.includes(accountId)) {
+        stats.assumeRoleDenied++;
+
+        return assumeRoleDeniedReply(roleArn);
+      }
+    }
     const target = String(message.headers['x-amz-target'] ?? '');
     if (target.startsWith(`${ECR_TARGET}.`)) {
       return handleEcr(message, described);
@@ -498,6 +607,7 @@ export async function startRealismProxy(
     endpoint: `http://127.0.0.1:${port}`,
     stats,
     setFaults(changes) {
+      if (changes.failingWrites) writesAdmitted = 0;
       Object.assign(
         faults,
         Object.fromEntries(

@@ -10,6 +10,13 @@ const VERDICT = {
   unknown: 'UNKNOWN',
 } as const;
 
+const CHECK_MARK = {
+  pass: 'ok  ',
+  fail: 'FAIL',
+  info: 'info',
+  skipped: '--  ',
+} as const;
+
 /** `explain`: returns the exit code. */
 export async function runExplain(
   args: CliArguments,
@@ -40,8 +47,24 @@ export async function runExplain(
       ...(explanation.repositoryArn
         ? [`  repository: ${explanation.repositoryArn}`]
         : []),
+      ...(explanation.checks.length > 0 ? ['', '  checks:'] : []),
+      ...explanation.checks.map(
+        (check) =>
+          `    ${CHECK_MARK[check.status]} ${check.check.padEnd(24)} ${check.detail}`
+      ),
+      ...(explanation.identityCheck.method === 'not-run'
+        ? []
+        : [
+            '',
+            `  identity check: ${explanation.identityCheck.method}. ${explanation.identityCheck.note}`,
+            `    not modelled: ${explanation.identityCheck.notModelled.join('; ')}`,
+            ...explanation.identityCheck.undetermined.map(
+              (statement) => `    not judged: ${statement}`
+            ),
+          ]),
+      ...(explanation.findings.length > 0 ? ['', '  findings:'] : []),
       ...explanation.findings.flatMap((finding) =>
-        renderFinding(finding, '  ')
+        renderFinding(finding, '    ')
       ),
       ...explanation.errors.map(
         (error) => `  ${error.code} ${error.scope}: ${error.message}`

@@ -17,6 +17,7 @@ export async function runReconcile(
     mode: args.command === 'apply' ? 'apply' : 'plan',
     ...(args.repository ? { repository: args.repository } : {}),
     ...(args.account ? { account: args.account } : {}),
+    ...(args.removeManaged ? { removeManaged: true } : {}),
   });
 
   output.out(

@@ -21,6 +21,7 @@ export const FINDING_CODES = [
   'POLICY_TOO_LARGE',
   'GRANT_PENDING',
   'DENIED_BY_FOREIGN_STATEMENT',
+  'PROJECT_NOT_OPTED_IN',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

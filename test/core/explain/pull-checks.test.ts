@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import {
+  identityCheckFromSimulation,
+  judgePullConditions,
+  type PullFacts,
+  parseConfig,
+  parseImageReference,
+  renderManagedStatement,
+} from '../../../packages/core/src/index.js';
+import {
+  buildProject,
+  imageUri,
+  ORG_ID,
+  orgTree,
+  PAYMENTS,
+  REGISTRY,
+  repository,
+} from '../../support/domain.js';
+
+const config = parseConfig({ registries: [{ accountId: REGISTRY }] });
+const project = buildProject(PAYMENTS, 'payments-api');
+const parsed = parseImageReference(imageUri('team/builder'));
+const image = parsed.kind === 'ecr' ? parsed.reference : undefined;
+
+function facts(overrides: Partial<PullFacts> = {}): PullFacts {
+  const granted = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      renderManagedStatement('EcrPullReconciler', {
+        organizationId: ORG_ID,
+        principalArns: [project.serviceRoleArn ?? ''],
+      }),
+    ],
+  });
+  if (!image) throw new Error('the sample image must parse');
+
+  return {
+    tree: orgTree(),
+    config,
+    project,
+    isProject: true,
+    image,
+    repository: repository('team/builder', 'org', granted),
+    roleExists: true,
+    identity: identityCheckFromSimulation(
+      ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage'].map((action) => ({
+        action,
+        resource: '*',
+        decision: 'allowed',
+        matchedPolicies: ['build-permissions'],
+      }))
+    ),
+    ...overrides,
+  };
+}
+
+describe('Function: judgePullConditions', () => {
+  it('passes every check of a granted pull', () => {
+    // Act
+    const judgement = judgePullConditions(facts());
+
+    // Assess
+    expect(judgement.findings).toEqual([]);
+    expect(judgement.checks.every((check) => check.status === 'pass')).toBe(
+      true
+    );
+  });
+
+  it('says the simulator found a service control policy in the way', () => {
+    // Prepare
+    const identity = identityCheckFromSimulation([
+      {
+        action: 'ecr:BatchGetImage',
+        resource: 'arn:aws:ecr:us-east-1:111111111111:repository/team/builder',
+        decision: 'implicitDeny',
+        matchedPolicies: [],
+        allowedByOrganizations: false,
+      },
+    ]);
+
+    // Act
+    const judgement = judgePullConditions(facts({ identity }));
+
+    // Assess
+    expect(judgement.findings).toMatchObject([
+      {
+        code: 'ROLE_LACKS_IDENTITY_PERMISSION',
+        message: expect.stringMatching(
+          /ecr:BatchGetImage \(implicit-deny by a service control policy\).*judged by IAM SimulatePrincipalPolicy/
+        ),
+      },
+    ]);
+  });
+
+  it('names every broken condition at once, not only the first', () => {
+    // Prepare
+    const broken = {
+      ...project,
+      region: 'eu-west-1',
+      imagePullCredentialsType: 'CODEBUILD' as const,
+      tags: {},
+    };
+
+    // Act
+    const judgement = judgePullConditions(
+      facts({ project: broken, repository: repository('team/builder', 'org') })
+    );
+
+    // Assess
+    expect(judgement.findings.map((finding) => finding.code)).toEqual([
+      'REGION_MISMATCH',
+      'CODEBUILD_CREDENTIALS_CROSS_ACCOUNT',
+      'PROJECT_NOT_OPTED_IN',
+    ]);
+  });
+});
