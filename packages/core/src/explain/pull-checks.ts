@@ -343,7 +343,7 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
       {
         code: 'PROJECT_WITHOUT_SERVICE_ROLE',
         severity: 'error',
-        message: `${subject} names the service role ${roleArn}, which does not exist (deleted?). A role made again with the same name is a new principal.`,
+        message: `The service role ${roleArn} does not exist (deleted?). A role made again with the same name is a new principal.`,
         fix: 'Create the role again and let the next reconcile grant it, or give the project another role.',
       },
     ]);
