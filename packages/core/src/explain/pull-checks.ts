@@ -551,7 +551,7 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
       {
         code: 'ROLE_LACKS_IDENTITY_PERMISSION',
         severity: 'error',
-        message: `The own IAM policies of ${roleArn} do not allow ${list}; ${how}.`,
+        message: `The IAM policies of role ${roleArn} do not allow ${list}; ${how}.`,
         fix: `Allow the role ecr:GetAuthorizationToken on * and ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, ecr:BatchCheckLayerAvailability on ${repositoryArn}.`,
       },
     ]);
