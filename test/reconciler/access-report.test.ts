@@ -214,6 +214,7 @@ describe('Function: renderAccessMarkdown', () => {
       '| account | project | broken/tag | legacy/tools | team/builder | team/missing (does not exist) |'
     );
     expect(markdown).not.toContain('<script>');
+    expect(markdown).toContain('| &lt;script&gt;alert("x")&lt;/script&gt; |');
     expect(markdown).toMatch(
       /\| 444444444444 \| sandbox-builder \| - \| - \| refused: ACCOUNT\\_OUTSIDE\\_AUDIENCE \| - \|/
     );

@@ -139,10 +139,13 @@ const NO_RETRY: Pluggable<
           const detail = error instanceof Error ? error : undefined;
           const status = (error as { $metadata?: { httpStatusCode?: number } })
             .$metadata?.httpStatusCode;
+          // SDK messages can run to several lines (a deserialization
+          // error quotes the body); the first says what happened.
+          const first = (detail?.message ?? '').split('\n')[0]?.trim();
           throw new SimulationFailure(
-            `${detail?.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${
-              detail?.message || 'no message'
-            }`,
+            `${detail?.name ?? 'Error'}${status ? `, HTTP ${status}` : ''}: ${(
+              first || 'no message'
+            ).slice(0, 200)}`,
             detail?.name
           );
         }

@@ -75,6 +75,7 @@ td.cell { min-width: 110px; }
 td.granted { background: var(--granted); }
 td.pending { background: var(--pending); }
 td.refused { background: var(--refused); }
+td.granted.via-role { background: #eef9f0; color: #3d6b47; }
 td.not-requested { background: var(--none); color: #8c959f; }
 td.unknown { background: var(--unknown); }
 .code { font-family: ui-monospace, monospace; font-size: 12px;
@@ -131,7 +132,7 @@ function cellHtml(cell: AccessCell): string {
     .join('');
 
   return (
-    `<td class="cell ${cell.status}" data-column="${escapeHtml(cell.repositoryArn)}" ` +
+    `<td class="cell ${cell.status}${cell.requested ? '' : ' via-role'}" data-column="${escapeHtml(cell.repositoryArn)}" ` +
     `data-status="${cell.status}" title="${escapeHtml(cell.note)}">` +
     `${escapeHtml(label(cell))}${codes}</td>`
   );
@@ -291,8 +292,11 @@ ${matrix.rows.map((row) => rowHtml(row, matrix.columns)).join('\n')}
 
 /** Escapes text for a Markdown table cell or list item. */
 export function escapeMarkdown(text: string): string {
-  return escapeHtml(text)
-    .replace(/([\\`*_[\]|#])/g, '\\$1')
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replace(/([\\`*_[\]|])/g, '\\$1')
     .replace(/\r?\n/g, ' ');
 }
 

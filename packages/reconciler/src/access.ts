@@ -95,11 +95,21 @@ export async function surveyAccess(
       ? arn
       : undefined;
   };
-  const toExplain = projects.flatMap((project) => {
+  // The findings only explain sees depend on the role and the repository,
+  // not on the project: one explain per pair covers every project in it.
+  const pairs = new Map<
+    string,
+    { project: BuildProject; repositoryArn: string; projects: BuildProject[] }
+  >();
+  for (const project of projects) {
     const repositoryArn = granted(project);
-
-    return repositoryArn ? [{ project, repositoryArn }] : [];
-  });
+    if (!repositoryArn) continue;
+    const key = `${project.serviceRoleArn} ${repositoryArn}`;
+    const pair = pairs.get(key) ?? { project, repositoryArn, projects: [] };
+    pair.projects.push(project);
+    pairs.set(key, pair);
+  }
+  const toExplain = [...pairs.values()];
 
   if (tree && (options.explainGrants ?? true)) {
     const known = tree;
@@ -127,8 +137,12 @@ export async function surveyAccess(
       const found = result.value.findings.filter((finding) =>
         EXPLAIN_ONLY.has(finding.code)
       );
-      if (found.length > 0) {
-        extraFindings.set(cellKey(item.project.arn, item.repositoryArn), found);
+      if (found.length === 0) return;
+      for (const project of item.projects) {
+        extraFindings.set(
+          cellKey(project.arn, item.repositoryArn),
+          found.map((finding) => ({ ...finding, projectArn: project.arn }))
+        );
       }
     });
   }
