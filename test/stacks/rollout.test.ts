@@ -345,6 +345,7 @@ describe('Rollout templates', () => {
         'iam:GetRolePolicy',
         'iam:ListAttachedRolePolicies',
         'iam:ListRolePolicies',
+        'iam:SimulatePrincipalPolicy',
       ]);
       const resourcesOf = (action: string) =>
         statements
@@ -354,6 +355,9 @@ describe('Rollout templates', () => {
         'arn:aws:codebuild:*:{AWS::AccountId}:project/*',
       ]);
       expect(resourcesOf('iam:GetRolePolicy')).toEqual([
+        'arn:aws:iam::{AWS::AccountId}:role/*',
+      ]);
+      expect(resourcesOf('iam:SimulatePrincipalPolicy')).toEqual([
         'arn:aws:iam::{AWS::AccountId}:role/*',
       ]);
     });
