@@ -86,10 +86,15 @@ const SAMPLES: {
     added: [],
   })),
   {
+    // A hint only: web is still a member here, so it is indexed anew.
     handler: 'organization-change',
     file: 'organizations/remove-account.json',
-    outcome: 'ignored',
-    added: [],
+    outcome: 'queued',
+    added: [
+      'base/node: web-build',
+      'base/node: web-docs-build',
+      'team/builder: web-build',
+    ],
   },
   {
     handler: 'organization-change',

@@ -10,7 +10,8 @@ import {
   RemoveAccountFromOrganizationCommand,
 } from '@aws-sdk/client-organizations';
 import { describe, expect, it } from 'vitest';
-import { useEventPath } from '../support/event-path.js';
+import { createProjectIndex } from '../../packages/aws/src/project-index.js';
+import { TABLE_NAME, useEventPath } from '../support/event-path.js';
 
 describe('Event path: CodeBuild and Organizations events', () => {
   const path = useEventPath();
@@ -151,6 +152,14 @@ describe('Event path: CodeBuild and Organizations events', () => {
     expect(await grantedRoles('team/builder')).toEqual([
       roleArn('payments', 'payments-build'),
     ]);
+    const index = createProjectIndex({
+      region: seeded.region,
+      endpoint: path().proxy.endpoint,
+      tableName: TABLE_NAME,
+    });
+    expect(
+      await index.projectsOfAccount(seeded.accounts.web as string)
+    ).toEqual([]);
   });
 
   it('indexes the projects of a new account and grants them', async () => {
