@@ -178,6 +178,37 @@ describe('Safety: faults during a sweep', () => {
     tally.survivedSweeps++;
   });
 
+  it('writes nothing and reports the registry when its account cannot be assumed', async () => {
+    // Prepare: a first fault-free apply, then a project appears.
+    await reconcilerFor(world, server().endpoint).reconcile({ mode: 'apply' });
+    await addWebProject(world, 'web-late', 'team/builder');
+    const before = await storedPolicies(world, arnsOf(world));
+    const realism = await startProxy({
+      deniedAssumeRoleAccounts: [world.registryId],
+    });
+
+    // Act
+    const applied = await reconcilerFor(world, realism.endpoint).reconcile({
+      mode: 'apply',
+    });
+
+    // Assess: the registry is a member account too, so both reads fail.
+    expect(applied.errors).toEqual([
+      expect.objectContaining({
+        code: 'ACCOUNT_UNREADABLE',
+        scope: expect.stringContaining(world.registryId),
+      }),
+      expect.objectContaining({
+        code: 'REGISTRY_UNREADABLE',
+        scope: expect.stringContaining(world.registryId),
+      }),
+    ]);
+    expect(applied.repositories).toEqual([]);
+    expect(await storedPolicies(world, arnsOf(world))).toEqual(before);
+    expect(realism.stats.count('ecr', 'SetRepositoryPolicy')).toBe(0);
+    tally.survivedSweeps++;
+  });
+
   it('writes the other repositories when one write fails, and reports it', async () => {
     const expected = await faultFreePlan();
     const failing = arnOf(world, 'team/builder');
