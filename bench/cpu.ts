@@ -39,3 +39,33 @@ export function ownCpuMs(): number {
 
   return Math.round((user + system) / 1000);
 }
+
+/** Busy and total CPU time of the whole machine so far, in clock ticks. */
+export interface MachineTicks {
+  busy: number;
+  total: number;
+}
+
+export function machineTicks(): MachineTicks | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: idle and iowait rest.
+    const total = ticks.slice(0, 8).reduce((sum, tick) => sum + tick, 0);
+    const resting = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+
+    return { busy: total - resting, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Share of the machine's CPU time that was busy between two readings. */
+export function busyShare(
+  before: MachineTicks | undefined,
+  after: MachineTicks | undefined
+): number | undefined {
+  if (!before || !after || after.total <= before.total) return undefined;
+
+  return (after.busy - before.busy) / (after.total - before.total);
+}

@@ -5,6 +5,7 @@ import {
   startMotoServer,
 } from '../packages/emulator/src/index.js';
 import { startRealismProxy } from '../test/support/realism/index.js';
+import { measureHandlers } from './bundles.js';
 import { assembleReport, renderTable } from './report.js';
 import { runSweeps } from './sweeps.js';
 import {
@@ -116,6 +117,11 @@ export async function runBench(argv: string[]): Promise<number> {
         options.concurrency,
         log
       );
+      const { HANDLERS } = await import('../stacks/Reconciler.js');
+      const bundles = await measureHandlers(HANDLERS, {
+        outdir: 'build/bench/bundles',
+        log,
+      });
       const report = assembleReport({
         machine: machine(),
         sizes: {
@@ -127,6 +133,7 @@ export async function runBench(argv: string[]): Promise<number> {
         },
         seedingMs: seeded.elapsedMs,
         sweeps,
+        bundles,
         totalMs: Math.round(performance.now() - started),
       });
       process.stdout.write(

@@ -14,7 +14,7 @@ import {
   type Reconciler,
 } from '../packages/reconciler/src/index.js';
 import type { RealismProxy } from '../test/support/realism/index.js';
-import { ownCpuMs, processCpuMs } from './cpu.js';
+import { busyShare, machineTicks, ownCpuMs, processCpuMs } from './cpu.js';
 import { censusOf, type LowerBound, lowerBound } from './lower-bound.js';
 import { round } from './statistics.js';
 import {
@@ -40,6 +40,8 @@ export interface SweepFigures {
    * clients and realism proxy), `emulator` is moto's server.
    */
   cpuMs: { bench: number; emulator: number | undefined };
+  /** Share of the whole machine's CPU that was busy, other work included. */
+  machineBusy: number | undefined;
   concurrency: number;
   calls: CallCount;
   lowerBound: LowerBound;
@@ -121,10 +123,12 @@ async function measure(
   rig.proxy.setFaults({ latencyMs: rig.latencyMs });
   const emulatorCpu = processCpuMs(rig.emulatorPid);
   const benchCpu = ownCpuMs();
+  const machineBefore = machineTicks();
   const started = performance.now();
   const report = await reconciler.reconcile({ mode: 'apply' });
   const wallMs = performance.now() - started;
   const emulatorCpuAfter = processCpuMs(rig.emulatorPid);
+  const machineBusy = busyShare(machineBefore, machineTicks());
   const cpuMs = {
     bench: ownCpuMs() - benchCpu,
     emulator:
@@ -142,6 +146,8 @@ async function measure(
     figures: {
       wallMs: Math.round(wallMs),
       cpuMs,
+      machineBusy:
+        machineBusy === undefined ? undefined : round(machineBusy, 2),
       concurrency,
       calls: { total, byOperation, observedAttempts: attempts.count },
       lowerBound: bound,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ownCpuMs, processCpuMs } from '../../bench/cpu.js';
+import {
+  busyShare,
+  machineTicks,
+  ownCpuMs,
+  processCpuMs,
+} from '../../bench/cpu.js';
 
 describe('Function: processCpuMs', () => {
   it('reads a running process and grows as it works', () => {
@@ -33,5 +38,38 @@ describe('Function: ownCpuMs', () => {
     // Assess
     expect(used).toBeGreaterThan(0);
     expect(Number.isInteger(used)).toBe(true);
+  });
+});
+
+describe('Function: busyShare', () => {
+  it('gives the busy share of the ticks between two readings', () => {
+    // Act
+    const share = busyShare(
+      { busy: 100, total: 400 },
+      { busy: 175, total: 500 }
+    );
+
+    // Assess
+    expect(share).toBe(0.75);
+  });
+
+  it('gives undefined without two increasing readings', () => {
+    // Act
+    const shares = [
+      busyShare(undefined, { busy: 1, total: 2 }),
+      busyShare({ busy: 1, total: 2 }, { busy: 1, total: 2 }),
+    ];
+
+    // Assess
+    expect(shares).toEqual([undefined, undefined]);
+  });
+
+  it('reads the machine from /proc/stat', () => {
+    // Act
+    const ticks = machineTicks();
+
+    // Assess
+    expect(ticks?.total).toBeGreaterThan(0);
+    expect(ticks?.busy).toBeLessThanOrEqual(ticks?.total ?? 0);
   });
 });

@@ -21,6 +21,7 @@ import {
 } from '../../../reconciler/src/index.js';
 import type { CliArguments } from '../arguments.js';
 import type { Output } from '../runtime.js';
+import { runEventPath } from './demo-events.js';
 
 function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
@@ -150,12 +151,13 @@ export async function runDemo(
             : '')
       );
     }
+    const eventDriven = await runEventPath(seeded, config, output);
     output.out(
       `\nDemo finished in ${seconds(started)}. ` +
         'Run "ecr-pull-reconciler plan --endpoint URL" against your own emulator to explore.'
     );
 
-    return settled && apply.errors.length === 0 ? 0 : 1;
+    return settled && apply.errors.length === 0 && eventDriven ? 0 : 1;
   } finally {
     await server.stop();
     output.out('Emulator stopped.');
