@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../packages/cli/src/main.js';
 
@@ -23,5 +24,12 @@ describe('Command: demo', () => {
     expect(text).toMatch(
       /7\. the next sweep[^\n]*\n[^\n]*\n\s+no policy changed/
     );
+    expect(text).toMatch(/8\. explain web-docs[^\n]*: cannot-pull/);
+    expect(text).toContain('ROLE_LACKS_IDENTITY_PERMISSION');
+    const report = text.match(/open (\S+access-report\.html) in a browser/);
+    expect(report?.[1]).toBeDefined();
+    const html = readFileSync(report?.[1] as string, 'utf8');
+    expect(html).toContain('Who can pull what');
+    expect(html).toContain('web-docs');
   }, 120_000);
 });
