@@ -8,6 +8,7 @@ import {
   centralRolesPrincipal,
   forwardToCentralBus,
 } from './forwarding.js';
+import { trustOperators } from './operators.js';
 
 export interface AccountStackProps {
   config: DeploymentConfig;
@@ -78,6 +79,7 @@ export class MemberStack extends Stack {
         }),
       },
     });
+    trustOperators(reader, config, 'read');
     (reader.node.defaultChild as CfnResource).cfnOptions.condition =
       createsRoles;
   }
