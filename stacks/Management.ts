@@ -9,6 +9,11 @@ import {
   centralRolesPrincipal,
   forwardToCentralBus,
 } from './forwarding.js';
+import {
+  operatorRoleArns,
+  operatorStatements,
+  trustOperators,
+} from './operators.js';
 
 /** The Organizations reads of the engine (packages/aws/src/organizations.ts). */
 export const ORGANIZATIONS_READ_ACTIONS = [
@@ -93,7 +98,7 @@ export class ManagementStack extends Stack {
     forwardToCentralBus(this, busArn, ['accountMoved', 'accountCreated']);
 
     if (config.organizationsRoleArn) {
-      new iam.Role(this, 'OrganizationsReaderRole', {
+      const role = new iam.Role(this, 'OrganizationsReaderRole', {
         ...roleNameAndPath(config.organizationsRoleArn),
         description: 'Lets ecr-pull-reconciler read the Organization tree',
         assumedBy: centralRolesPrincipal(config, stage, 'organizations'),
@@ -103,37 +108,48 @@ export class ManagementStack extends Stack {
           }),
         },
       });
+      trustOperators(role, config, 'read');
       return;
     }
-    if (config.managementAccountId === config.centralAccountId) return;
-
     // Without a role, the central functions call Organizations with their
     // own credentials, which a delegation policy of the Organization allows.
-    new organizations.CfnResourcePolicy(this, 'OrganizationsReadDelegation', {
-      content: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'EcrPullReconcilerReadsOrganization',
-            Effect: 'Allow',
-            Principal: {
-              AWS: `arn:${Aws.PARTITION}:iam::${config.centralAccountId}:root`,
-            },
-            Action: ORGANIZATIONS_READ_ACTIONS,
-            Resource: '*',
-            Condition: {
-              ArnEquals: {
-                'aws:PrincipalArn': trustedRoleArns(
-                  config,
-                  stage,
-                  'organizations',
-                  Aws.PARTITION
-                ),
-              },
-            },
+    // So do operators; those of the management account need none.
+    const statements: Record<string, unknown>[] = [];
+    if (config.managementAccountId !== config.centralAccountId) {
+      statements.push({
+        Sid: 'EcrPullReconcilerReadsOrganization',
+        Effect: 'Allow',
+        Principal: {
+          AWS: `arn:${Aws.PARTITION}:iam::${config.centralAccountId}:root`,
+        },
+        Action: ORGANIZATIONS_READ_ACTIONS,
+        Resource: '*',
+        Condition: {
+          ArnEquals: {
+            'aws:PrincipalArn': trustedRoleArns(
+              config,
+              stage,
+              'organizations',
+              Aws.PARTITION
+            ),
           },
-        ],
-      },
+        },
+      });
+    }
+    const operators = operatorRoleArns(config, 'read').filter(
+      (arn) => arn.split(':')[4] !== config.managementAccountId
+    );
+    for (const statement of operatorStatements(
+      operators,
+      ORGANIZATIONS_READ_ACTIONS,
+      ['*']
+    )) {
+      statements.push(statement.toStatementJson());
+    }
+    if (statements.length === 0) return;
+
+    new organizations.CfnResourcePolicy(this, 'OrganizationsReadDelegation', {
+      content: { Version: '2012-10-17', Statement: statements },
     });
   }
 }

@@ -8,6 +8,7 @@ import {
   centralRolesPrincipal,
   forwardToCentralBus,
 } from './forwarding.js';
+import { trustOperators } from './operators.js';
 
 export interface AccountStackProps {
   config: DeploymentConfig;
@@ -80,6 +81,7 @@ export class MemberStack extends Stack {
         }),
       },
     });
+    trustOperators(reader, config, 'read');
     (reader.node.defaultChild as CfnResource).cfnOptions.condition =
       createsRoles;
   }

@@ -8,6 +8,11 @@ import {
   centralRolesPrincipal,
   forwardToCentralBus,
 } from './forwarding.js';
+import {
+  operatorRoleArns,
+  operatorsPrincipal,
+  trustOperators,
+} from './operators.js';
 
 /** What the writer role may do: find repositories, read tags and policies. */
 export const REGISTRY_WRITE_ACTIONS = [
@@ -16,6 +21,13 @@ export const REGISTRY_WRITE_ACTIONS = [
   'ecr:GetRepositoryPolicy',
   'ecr:SetRepositoryPolicy',
   'ecr:DeleteRepositoryPolicy',
+];
+
+/** What operators who only plan may do: the writer's reads. */
+export const REGISTRY_READ_ACTIONS = [
+  'ecr:DescribeRepositories',
+  'ecr:ListTagsForResource',
+  'ecr:GetRepositoryPolicy',
 ];
 
 export interface RegistryStackProps {
@@ -51,6 +63,10 @@ export class RegistryStack extends Stack {
       this,
       regions[0] ?? config.region
     );
+    const repositories = regions.map(
+      (region) =>
+        `arn:${Aws.PARTITION}:ecr:${region}:${Aws.ACCOUNT_ID}:repository/*`
+    );
     const writer = new iam.Role(this, 'WriterRole', {
       roleName: config.registryRoleName,
       description:
@@ -61,16 +77,35 @@ export class RegistryStack extends Stack {
           statements: [
             new iam.PolicyStatement({
               actions: REGISTRY_WRITE_ACTIONS,
-              resources: regions.map(
-                (region) =>
-                  `arn:${Aws.PARTITION}:ecr:${region}:${Aws.ACCOUNT_ID}:repository/*`
-              ),
+              resources: repositories,
             }),
           ],
         }),
       },
     });
+    trustOperators(writer, config, 'write');
     (writer.node.defaultChild as CfnResource).cfnOptions.condition =
+      createsRoles;
+    if (operatorRoleArns(config, 'read').length === 0) return;
+
+    // No central function uses it: they plan and apply in one run.
+    const reader = new iam.Role(this, 'OperatorReaderRole', {
+      roleName: config.registryReaderRoleName,
+      description:
+        'Lets ecr-pull-reconciler operators read repository tags and policies',
+      assumedBy: operatorsPrincipal(config, 'read'),
+      inlinePolicies: {
+        ReadRepositoryPolicies: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: REGISTRY_READ_ACTIONS,
+              resources: repositories,
+            }),
+          ],
+        }),
+      },
+    });
+    (reader.node.defaultChild as CfnResource).cfnOptions.condition =
       createsRoles;
   }
 }

@@ -50,6 +50,32 @@ const organizationalUnitId = z
     'must be an OU id such as ou-ab12-34cd5678 or the root id such as r-ab12'
   );
 
+const ROLE_PART = '[\\w+=,.@-]';
+
+const exactRoleArn = new RegExp(
+  `^arn:aws[a-z-]*:iam::\\d{12}:role/(${ROLE_PART}+/)*${ROLE_PART}{1,64}$`
+);
+
+/**
+ * IAM Identity Center gives a permission set's role a new random suffix
+ * each time the set is assigned to an account afresh, so a trust naming
+ * the exact ARN would silently stop matching; this one form may end in
+ * `*` instead of the suffix. Only Identity Center can create roles under
+ * `aws-reserved/`.
+ */
+export const PERMISSION_SET_ROLE_ARN = new RegExp(
+  `^arn:aws[a-z-]*:iam::\\d{12}:role/aws-reserved/sso\\.amazonaws\\.com/([a-z]{2}(-[a-z]+)+-\\d+/)?AWSReservedSSO_${ROLE_PART}{1,32}_\\*$`
+);
+
+const operatorRoleArn = z
+  .string()
+  .refine(
+    (arn) => exactRoleArn.test(arn) || PERMISSION_SET_ROLE_ARN.test(arn),
+    'must be an IAM role ARN without wildcards, or an IAM Identity Center role ARN ending in AWSReservedSSO_<permission set>_*'
+  );
+
+const operatorRoleArns = z.array(operatorRoleArn).default([]);
+
 const stageName = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must be an SST stage name');
@@ -98,6 +124,21 @@ export const deploymentConfigSchema = z
      * registered as delegated administrator for CloudFormation StackSets.
      */
     stackSetCallAs: z.enum(['SELF', 'DELEGATED_ADMIN']).default('SELF'),
+    /**
+     * Roles of people who run the command line across accounts: `read`
+     * ones may assume the reader roles (plan, explain, report), `write`
+     * ones the writer roles too (apply). None by default.
+     */
+    operatorRoleArns: z
+      .strictObject({ read: operatorRoleArns, write: operatorRoleArns })
+      .default({ read: [], write: [] }),
+    /**
+     * The read-only role the registry templates create for `read`
+     * operators, so that planning needs no role able to write policies.
+     */
+    registryReaderRoleName: roleFields.registry
+      .unwrap()
+      .default('EcrPullReconcilerRegistryReader'),
   })
   .superRefine((config, context) => {
     const registryAccounts = config.registries.map((r) => r.accountId);
@@ -125,7 +166,44 @@ export const deploymentConfigSchema = z
         message: `is in account ${organizationsAccount}, but the management account is ${config.managementAccountId}`,
       });
     }
+    checkOperators(config, context);
   });
+
+interface OperatorFields {
+  operatorRoleArns: { read: string[]; write: string[] };
+  registryIsCentralAccount: boolean;
+  centralAccountId: string;
+}
+
+function checkOperators(config: OperatorFields, context: z.RefinementCtx) {
+  const seen = new Set<string>();
+  for (const access of ['read', 'write'] as const) {
+    config.operatorRoleArns[access].forEach((arn, index) => {
+      const path = ['operatorRoleArns', access, index];
+      if (seen.has(arn)) {
+        context.addIssue({
+          code: 'custom',
+          path,
+          message: `lists ${arn} a second time; write operators may read too`,
+        });
+      }
+      seen.add(arn);
+      const account = arn.split(':')[4];
+      // The central account's repositories are written with the caller's
+      // own credentials and no role there trusts anybody else.
+      if (
+        config.registryIsCentralAccount &&
+        account !== config.centralAccountId
+      ) {
+        context.addIssue({
+          code: 'custom',
+          path,
+          message: `is in account ${account}, but the central account ${config.centralAccountId} is a registry reached without a role: use a role of the central account`,
+        });
+      }
+    });
+  }
+}
 
 export type DeploymentConfig = Omit<
   z.output<typeof deploymentConfigSchema>,
