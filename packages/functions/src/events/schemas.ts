@@ -1,5 +1,4 @@
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Parser schemas of the events each router accepts. They check what the
@@ -19,7 +18,23 @@ const repositoryName = z
   )
   .max(256);
 
-const envelope = EventBridgeSchema.extend({ account: accountId, region });
+/**
+ * The EventBridge envelope (aws-facts A0), written here rather than taken
+ * from Powertools' parser schemas: those import zod's `z` object, which
+ * keeps every zod locale (about 260 KiB minified) in each handler bundle.
+ */
+const envelope = z.object({
+  version: z.string(),
+  id: z.string(),
+  source: z.string(),
+  account: accountId,
+  time: z.iso.datetime(),
+  region,
+  resources: z.array(z.string()),
+  'detail-type': z.string(),
+  detail: z.unknown(),
+  'replay-name': z.string().optional(),
+});
 
 const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
 const CLOUDTRAIL_SERVICE_EVENT = 'AWS Service Event via CloudTrail';
