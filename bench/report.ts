@@ -1,4 +1,5 @@
 import type { BundleFigures, BundleSection } from './bundles.js';
+import type { EventPathFigures } from './event-path.js';
 import type { LowerBound } from './lower-bound.js';
 import type { SweepFigures, SweepSection } from './sweeps.js';
 
@@ -27,6 +28,7 @@ export interface BenchReport {
   idleSweep: SweepSection['idle'];
   sequentialSweep: SweepSection['sequential'];
   speedup: number;
+  eventPath: EventPathFigures;
   bundles: BundleSection;
   targets: Target[];
   totalMs: number;
@@ -37,6 +39,7 @@ export interface ReportInput {
   sizes: BenchReport['sizes'];
   seedingMs: number;
   sweeps: SweepSection;
+  eventPath: EventPathFigures;
   bundles: BundleSection;
   totalMs: number;
 }
@@ -51,6 +54,7 @@ export function assembleReport(input: ReportInput): BenchReport {
     idleSweep: input.sweeps.idle,
     sequentialSweep: input.sweeps.sequential,
     speedup: input.sweeps.speedup,
+    eventPath: input.eventPath,
     bundles: input.bundles,
     targets: [],
     totalMs: input.totalMs,
@@ -279,6 +283,25 @@ function sweepRow(name: string, figures: SweepFigures): string[] {
   ];
 }
 
+function eventLines(events: EventPathFigures): string[] {
+  const operations = Object.entries(events.calls.byOperation)
+    .map(([operation, calls]) => `${operation} ${calls}`)
+    .join(', ');
+
+  return [
+    `Event path: ${events.events} CreateProject events through the ` +
+      'project-change handler, then the reconcile worker:',
+    `  calls per event ${events.callsPerEvent} (router ` +
+      `${events.routerCallsPerEvent}), writes per event ` +
+      `${events.writesPerEvent}; granted ${events.granted} of ` +
+      `${events.events}; dead-lettered ${events.deadLettered}`,
+    `  handler ms p50 ${events.handlerMs.p50}, p95 ${events.handlerMs.p95}; ` +
+      `worker ms per batch p50 ${events.workerBatchMs.p50}, p95 ` +
+      `${events.workerBatchMs.p95} (${events.workerBatchMs.batches} batches)`,
+    `  calls: ${operations}`,
+  ];
+}
+
 function kib(bytes: number): string {
   return (bytes / 1024).toFixed(1);
 }
@@ -356,6 +379,8 @@ export function renderTable(report: BenchReport): string {
       ['operation', 'calls', 'bound', 'the bound counts'],
       ...boundRows(cold.lowerBound, cold),
     ]),
+    '',
+    ...eventLines(report.eventPath),
     '',
     ...bundleLines(report.bundles),
     '',
