@@ -16,12 +16,9 @@ import {
   MEMBER_ACCESS_ROLE,
   type SeededOrganization,
 } from '../packages/emulator/src/index.js';
-import { createHandler as projectChangeHandler } from '../packages/functions/src/codebuild-project-change.js';
 import { drainWorkQueue } from '../packages/functions/src/local/drain.js';
 import { readEventFile } from '../packages/functions/src/local/event-files.js';
 import { localContext } from '../packages/functions/src/local/lambda-context.js';
-import { createHandler as reconcileWorkerHandler } from '../packages/functions/src/reconcile-worker.js';
-import { createHandler as sweepHandler } from '../packages/functions/src/sweep.js';
 import type { RealismProxy } from '../test/support/realism/index.js';
 import { percentile, round } from './statistics.js';
 import { flattenCalls, writesOf } from './sweeps.js';
@@ -45,6 +42,8 @@ export interface EventPathFigures {
   routerCallsPerEvent: number;
   writes: number;
   writesPerEvent: number;
+  /** Repositories the events' projects pull from; each needs one write. */
+  repositoriesTouched: number;
   /** Project-change handler time per event. */
   handlerMs: Percentiles;
   /** Reconcile worker time per batch of up to 10 messages. */
@@ -277,6 +276,16 @@ export async function runEventPath(
     queueUrl,
   });
   const queueArn = `arn:aws:sqs:${BENCH_REGION}:123456789012:${QUEUE_NAME}`;
+  // Imported once the variables are set: Powertools reads them at import.
+  const { createHandler: projectChangeHandler } = await import(
+    '../packages/functions/src/codebuild-project-change.js'
+  );
+  const { createHandler: reconcileWorkerHandler } = await import(
+    '../packages/functions/src/reconcile-worker.js'
+  );
+  const { createHandler: sweepHandler } = await import(
+    '../packages/functions/src/sweep.js'
+  );
   const router = projectChangeHandler();
   const worker = reconcileWorkerHandler() as (
     event: SQSEvent,
@@ -345,6 +354,8 @@ export async function runEventPath(
     routerCallsPerEvent: round(routerCalls / count, 2),
     writes,
     writesPerEvent: round(writes / count, 2),
+    repositoriesTouched: new Set(projects.map(({ repository }) => repository))
+      .size,
     handlerMs: quantiles(handlerMs),
     workerBatchMs: { ...quantiles(batchMs), batches: batchMs.length },
     granted,

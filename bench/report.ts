@@ -209,8 +209,8 @@ function speedupTarget(report: BenchReport, atDefaultSize: boolean): Target {
   let note = '';
   if (!met && !atDefaultSize) {
     note =
-      'The target applies at the default size; the quick size is ' +
-      'dominated by the Organization walk, which cannot overlap.';
+      'The target applies at the default size. ' +
+      missedSpeedupNote(cold, report.machine.cpus);
   } else if (!met) {
     note = missedSpeedupNote(cold, report.machine.cpus);
   }
@@ -293,7 +293,8 @@ function eventLines(events: EventPathFigures): string[] {
       'project-change handler, then the reconcile worker:',
     `  calls per event ${events.callsPerEvent} (router ` +
       `${events.routerCallsPerEvent}), writes per event ` +
-      `${events.writesPerEvent}; granted ${events.granted} of ` +
+      `${events.writesPerEvent} (${events.repositoriesTouched} ` +
+      `repositories touched); granted ${events.granted} of ` +
       `${events.events}; dead-lettered ${events.deadLettered}`,
     `  handler ms p50 ${events.handlerMs.p50}, p95 ${events.handlerMs.p95}; ` +
       `worker ms per batch p50 ${events.workerBatchMs.p50}, p95 ` +

@@ -75,6 +75,7 @@ const eventPath: EventPathFigures = {
   routerCallsPerEvent: 3,
   writes: 200,
   writesPerEvent: 1,
+  repositoriesTouched: 200,
   handlerMs: { p50: 90, p95: 140 },
   workerBatchMs: { p50: 700, p95: 900, batches: 20 },
   granted: 200,
