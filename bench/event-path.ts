@@ -6,6 +6,7 @@ import {
 import { ECRClient, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createAwsGateways } from '../packages/aws/src/index.js';
 import { ensureProjectIndexTable } from '../packages/aws/src/project-index.js';
 import {
   createWorkQueueReader,
@@ -221,23 +222,47 @@ async function createProjectEvent(
   return event;
 }
 
-/** What the sweep schedule's EventBridge rule delivers. */
-function scheduledEvent(rig: EventPathRig) {
-  const account = rig.seeded.managementAccountId;
-
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account,
-    time: new Date().toISOString(),
+/**
+ * Fills the project index as the worker's account refreshes would, one
+ * account at a time in parallel lanes, straight rather than through the
+ * queue: through the queue each refresh also queues a reconcile of every
+ * repository it touches, minutes of setup at the default size.
+ */
+async function indexEveryProject(rig: EventPathRig): Promise<void> {
+  const { readEnvironment } = await import(
+    '../packages/functions/src/runtime/environment.js'
+  );
+  const { projectIndexOf } = await import(
+    '../packages/functions/src/runtime/central.js'
+  );
+  const { reindexAccount } = await import(
+    '../packages/functions/src/routing/indexing.js'
+  );
+  const environment = readEnvironment(process.env);
+  const index = projectIndexOf(environment);
+  const gateways = createAwsGateways({
     region: BENCH_REGION,
-    resources: [
-      `arn:aws:events:${BENCH_REGION}:${account}:rule/bench-sweep-schedule`,
-    ],
-    detail: {},
+    endpoint: rig.proxy.endpoint,
+    memberRoleName: MEMBER_ACCESS_ROLE,
+    registryRoleName: MEMBER_ACCESS_ROLE,
+  });
+  const accounts = Object.values(rig.seeded.accounts);
+  const lane = async () => {
+    for (let next = accounts.shift(); next; next = accounts.shift()) {
+      const projects = await gateways.codebuild.listBuildProjects({
+        accountId: next,
+        region: BENCH_REGION,
+      });
+      await reindexAccount(
+        index,
+        next,
+        BENCH_REGION,
+        projects,
+        environment.config
+      );
+    }
   };
+  await Promise.all(Array.from({ length: 8 }, lane));
 }
 
 /** Build roles the managed statement of a repository names. */
@@ -257,9 +282,9 @@ async function grantedRoles(
 }
 
 /**
- * The event path: a sweep through the handlers fills the project index
- * (not measured), then `count` CreateProject events go through the
- * project-change handler one by one, and the reconcile worker drains the
+ * The event path: the project index is filled (not measured), then
+ * `count` CreateProject events go through the project-change handler one
+ * by one, and the reconcile worker drains the
  * queue the way Lambda's SQS event source would. The source's own
  * receive and delete calls go straight to moto and are not counted.
  */
@@ -283,23 +308,14 @@ export async function runEventPath(
   const { createHandler: reconcileWorkerHandler } = await import(
     '../packages/functions/src/reconcile-worker.js'
   );
-  const { createHandler: sweepHandler } = await import(
-    '../packages/functions/src/sweep.js'
-  );
   const router = projectChangeHandler();
   const worker = reconcileWorkerHandler() as (
     event: SQSEvent,
     context: ReturnType<typeof localContext>
   ) => Promise<SQSBatchResponse>;
-  const sweep = sweepHandler();
 
-  log('event path: indexing every project with a sweep (not measured) ...');
-  await sweep(scheduledEvent(rig), localContext('sweep'));
-  await Promise.all(
-    Array.from({ length: 4 }, () =>
-      drainWorkQueue({ reader, worker, region: BENCH_REGION, queueArn })
-    )
-  );
+  log('event path: indexing every project (not measured) ...');
+  await indexEveryProject(rig);
   const projects = await createProjects(rig, count);
   const events = await Promise.all(
     projects.map((project) => createProjectEvent(rig, project))
