@@ -184,9 +184,10 @@ export function missedSpeedupNote(cold: SweepFigures, cpus: number): string {
   if (busy >= 0.85) {
     return (
       `${spent}, while the machine was ${Math.round(busy * 100)}% busy: the ` +
-      'sweep waited for CPU other work held, not for AWS latency. A quiet ' +
-      'machine, or a latency as high as AWS across Regions (--latency 60), ' +
-      'would reach it; calls are already at their bound.'
+      'sweep waited for CPU other work held, not for AWS latency. What ' +
+      'would reach it: free CPU for moto and the engine, or a per-call ' +
+      'latency that outweighs their CPU per call (--latency 60); fewer ' +
+      'calls cannot, they are at their bound.'
     );
   }
   if (emulator >= cold.wallMs * 0.6) {
