@@ -176,32 +176,40 @@ export function cpuLoad(figures: SweepFigures, cpus: number): number {
 export function missedSpeedupNote(cold: SweepFigures, cpus: number): string {
   const emulator = cold.cpuMs.emulator ?? 0;
   const ours = `${Math.round(cpuLoad(cold, cpus) * 100)}%`;
-  const spent =
-    `The concurrent sweep took ${cold.wallMs} ms; moto used ${emulator} ms ` +
-    `of CPU and the benchmark process ${cold.cpuMs.bench} ms (${ours} of ` +
-    `${cpus} CPUs)`;
   const busy = cold.machineBusy ?? 0;
-  if (busy >= 0.85) {
+  const crowded = busy >= 0.85;
+  const emulatorBound = emulator >= cold.wallMs * 0.5;
+  const reasons = [
+    `The concurrent sweep took ${cold.wallMs} ms; moto used ${emulator} ms ` +
+      `of CPU and the benchmark process ${cold.cpuMs.bench} ms (${ours} of ` +
+      `${cpus} CPUs).`,
+  ];
+  if (crowded) {
+    reasons.push(
+      `The machine was ${Math.round(busy * 100)}% busy, other work ` +
+        'included: the sweep waited for CPU, not for AWS latency.'
+    );
+  }
+  if (emulatorBound) {
+    reasons.push(
+      'moto serves calls on one core, so its CPU time is a floor under the ' +
+        'concurrent sweep at this call count; AWS serves calls in parallel.'
+    );
+  }
+  if (!crowded && !emulatorBound) {
     return (
-      `${spent}, while the machine was ${Math.round(busy * 100)}% busy: the ` +
-      'sweep waited for CPU other work held, not for AWS latency. What ' +
-      'would reach it: free CPU for moto and the engine, or a per-call ' +
+      `${reasons.join(' ')} The calls that cannot overlap dominate: the ` +
+      'Organizations walk level by level, then the writes, which wait for ' +
+      'every read.'
+    );
+  }
+  reasons.push(
+    'What would reach it: free CPU for moto and the engine, or a per-call ' +
       'latency that outweighs their CPU per call (--latency 60); fewer ' +
       'calls cannot, they are at their bound.'
-    );
-  }
-  if (emulator >= cold.wallMs * 0.6) {
-    return (
-      `${spent}: moto serves calls on one core, so its CPU time is a floor ` +
-      'under the concurrent sweep at this call count. AWS serves calls in ' +
-      'parallel; a higher --latency shows the engine without that floor.'
-    );
-  }
-
-  return (
-    `${spent}: the calls that cannot overlap dominate: the Organizations ` +
-    'walk level by level, then the writes, which wait for every read.'
   );
+
+  return reasons.join(' ');
 }
 
 function speedupTarget(report: BenchReport, atDefaultSize: boolean): Target {

@@ -178,7 +178,8 @@ describe('Function: assembleReport', () => {
 
     // Assess
     expect(speedup?.met).toBe(false);
-    expect(speedup?.note).toContain('the machine was 97% busy');
+    expect(speedup?.note).toContain('The machine was 97% busy');
+    expect(speedup?.note).toContain('What would reach it');
   });
 
   it("blames moto's one core when its CPU filled the sweep", () => {
