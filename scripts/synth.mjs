@@ -3,11 +3,13 @@
  * Synthesizes the CloudFormation templates of the stacks without AWS
  * credentials (see stacks/offline.ts) into build/templates/<stack>.json,
  * for checks that read templates and for deploying: the central stack and
- * the templates of the other accounts (stacks/rollout.ts). Handlers stay placeholders unless
- * --bundle is given, which needs packages/functions/src/*.ts to exist and
- * writes the bundles as assets into build/cdk.out.
+ * the templates of the other accounts (stacks/rollout.ts). Handlers stay
+ * placeholders unless --bundle is given, which needs
+ * packages/functions/src/*.ts to exist and writes the bundles as assets
+ * into build/cdk.out. --out writes the templates elsewhere.
  *
- *   node scripts/synth.mjs [--stage <name>]... [--config <file>] [--bundle]
+ *   node scripts/synth.mjs [--stage <name>]... [--config <file>]
+ *                          [--out <folder>] [--bundle]
  *
  * The deployment configuration comes from --config, else from
  * reconciler.config.json or ECR_PULL_RECONCILER_DEPLOY_CONFIG as for a
@@ -26,12 +28,12 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const templatesDirectory = join(root, 'build', 'templates');
 
 const { values } = parseArgs({
   options: {
     stage: { type: 'string', multiple: true },
     config: { type: 'string' },
+    out: { type: 'string' },
     bundle: { type: 'boolean', default: false },
   },
 });
@@ -41,6 +43,9 @@ if (values.bundle) {
   process.env.NODE_ENV = 'test';
 }
 const stages = values.stage?.length ? values.stage : ['dev'];
+const templatesDirectory = values.out
+  ? resolve(values.out)
+  : join(root, 'build', 'templates');
 
 /** The stacks are TypeScript; bundled next to node_modules to import them. */
 async function importStacks() {
@@ -99,7 +104,17 @@ const stacks = await importStacks();
 // or a deploy to pick up.
 rmSync(templatesDirectory, { recursive: true, force: true });
 mkdirSync(templatesDirectory, { recursive: true });
-for (const stage of stages) {
+try {
+  for (const stage of stages) await synthesizeStage(stacks, stage);
+} catch (error) {
+  // A refused configuration names its key; the stack trace adds nothing.
+  if (error?.name !== 'ConfigurationError') throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exitCode = 1;
+}
+
+/** The central stack, then the templates of the other accounts. */
+async function synthesizeStage(stacks, stage) {
   const config = configFor(stacks, stage);
   const outdir = values.bundle ? join(root, 'build', 'cdk.out') : undefined;
   const synthesis = stacks.synthesizeOffline({ config, stage, outdir });

@@ -1,4 +1,4 @@
-import { Aws, Stack } from 'aws-cdk-lib';
+import { Aws, CfnRule, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
@@ -73,6 +73,22 @@ export class ManagementStack extends Stack {
       analyticsReporting: false,
     });
     const { config, stage } = props;
+    // Deployed anywhere else, the stack would succeed and forward nothing.
+    const assertions = [
+      {
+        assert: Fn.conditionEquals(Aws.REGION, 'us-east-1'),
+        assertDescription:
+          'Organizations events appear only in us-east-1: deploy this stack there.',
+      },
+    ];
+    if (config.managementAccountId) {
+      assertions.push({
+        assert: Fn.conditionEquals(Aws.ACCOUNT_ID, config.managementAccountId),
+        assertDescription: `Deploy this stack in the management account ${config.managementAccountId}.`,
+      });
+    }
+    new CfnRule(this, 'ManagementAccountInUsEast1', { assertions });
+
     const busArn = centralBusParameter(this, config, stage).valueAsString;
     forwardToCentralBus(this, busArn, ['accountMoved', 'accountCreated']);
 

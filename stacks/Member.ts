@@ -21,6 +21,8 @@ const IAM_ROLE_READ_ACTIONS = [
   'iam:ListRolePolicies',
   'iam:GetRolePolicy',
   'iam:ListAttachedRolePolicies',
+  // explain asks IAM itself first; the resource is the simulated role.
+  'iam:SimulatePrincipalPolicy',
 ];
 
 const IAM_POLICY_READ_ACTIONS = ['iam:GetPolicy', 'iam:GetPolicyVersion'];

@@ -5,6 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -131,7 +132,7 @@ export function defineReconciler(
   const bus = defineEventBus(stack, app, config);
   const table = defineProjectIndex(stack, app, production, removalPolicy);
   const deadLetterQueue = defineDeadLetterQueue(stack, app);
-  defineDeadLetterAlarm(stack, config, deadLetterQueue);
+  const alarmTopic = defineDeadLetterAlarm(stack, config, deadLetterQueue);
 
   const workQueue = defineWorkQueue(stack, deadLetterQueue);
   const grants = new PermissionSet(stack, config, table, workQueue);
@@ -201,6 +202,13 @@ export function defineReconciler(
   });
 
   defineEventRules(stack, config, bus, functions);
+  defineRouterFailures(stack, alarmTopic, [
+    functions.ecrImageAction,
+    functions.ecrRepositoryChange,
+    functions.codebuildProjectChange,
+    functions.organizationChange,
+    functions.sweep,
+  ]);
 
   stack.addOutputs({
     EventBusArn: bus.eventBusArn,
@@ -307,7 +315,7 @@ function defineDeadLetterAlarm(
   stack: Stack,
   config: DeploymentConfig,
   deadLetterQueue: sqs.Queue
-): void {
+): sns.Topic {
   const topic = new sns.Topic(stack, 'AlarmTopic', {
     displayName: 'ecr-pull-reconciler alarms',
     enforceSSL: true,
@@ -328,6 +336,47 @@ function defineDeadLetterAlarm(
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
   alarm.addAlarmAction(new SnsAction(topic));
+
+  return topic;
+}
+
+/**
+ * EventBridge invokes the routers and the sweep asynchronously; Lambda
+ * retries a failed event twice, then would discard it. Events that still
+ * fail (a member role that cannot be assumed, say) are kept here and
+ * alarmed on; the next sweep repairs what they would have changed.
+ */
+function defineRouterFailures(
+  stack: Stack,
+  topic: sns.Topic,
+  functions: SstFunction[]
+): sqs.Queue {
+  const queue = new sqs.Queue(stack, 'RouterFailureQueue', {
+    retentionPeriod: Duration.days(14),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+  });
+  for (const fn of functions) {
+    fn.configureAsyncInvoke({
+      onFailure: new SqsDestination(queue),
+      retryAttempts: 2,
+    });
+  }
+  const alarm = new cloudwatch.Alarm(stack, 'RouterFailureAlarm', {
+    alarmDescription:
+      'Events failed in a router or the sweep after Lambda retried them; they wait in the router failure queue.',
+    metric: queue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(5),
+      statistic: cloudwatch.Stats.MAXIMUM,
+    }),
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  alarm.addAlarmAction(new SnsAction(topic));
+
+  return queue;
 }
 
 interface HandlerScope {

@@ -104,11 +104,10 @@ export function forwardToCentralBus(
   // The target grants the role events:PutEvents on the bus and no more.
   const role = new iam.Role(stack, 'ForwardingRole', {
     description: 'Lets EventBridge forward events to ecr-pull-reconciler',
-    // The service acts for rules of this account only, never for another
-    // account that would name this role in its own rule.
-    assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
-      conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-    }),
+    // No source condition: whether EventBridge sets aws:SourceAccount for
+    // rule targets is undocumented, and a rule can only name this role
+    // after iam:PassRole, which only principals of this account can hold.
+    assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
   });
   for (const name of patterns) {
     const id = `Forward${name[0]?.toUpperCase()}${name.slice(1)}`;

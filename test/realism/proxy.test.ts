@@ -509,6 +509,31 @@ describe('Function: startRealismProxy', () => {
       expect(stats.writesApplied).toBe(1);
     });
 
+    it('carries out a write whose reply it then loses', async () => {
+      const { endpoint, stats } = await start({ lostWriteReplyRate: 1 });
+      const ecr = await repository(endpoint, 'team/one');
+      const policyText = JSON.stringify(
+        pullPolicy(`arn:aws:iam::${MEMBER_ACCOUNT}:root`)
+      );
+
+      const writing = ecr.send(
+        new SetRepositoryPolicyCommand({
+          repositoryName: 'team/one',
+          policyText,
+        })
+      );
+
+      await expect(writing).rejects.toThrow();
+      const stored = await ecr.send(
+        new GetRepositoryPolicyCommand({ repositoryName: 'team/one' })
+      );
+      expect(JSON.parse(stored.policyText ?? '')).toEqual(
+        JSON.parse(policyText)
+      );
+      expect(stats.writeRepliesLost).toBe(1);
+      expect(stats.writesApplied).toBe(1);
+    });
+
     it('fails every write after the first N that got through', async () => {
       const { endpoint, stats } = await start({
         failingWrites: { after: 2, error: 'ServerException' },

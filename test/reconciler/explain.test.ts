@@ -7,8 +7,11 @@ import {
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
   IAMClient,
+  SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIamGateway } from '../../packages/aws/src/iam.js';
 import { createAwsGateways } from '../../packages/aws/src/index.js';
 import { parseConfig } from '../../packages/core/src/index.js';
 import {
@@ -111,7 +114,16 @@ describe('Function: explainPull (one condition broken at a time)', () => {
       createReconciler({ config, gateways }).reconcile({ mode: 'apply' });
     const explain = () => explainPull({ config, gateways }, { projectArn });
 
-    return { org, registry, team, apply, explain };
+    return {
+      org,
+      registry,
+      team,
+      config,
+      gateways,
+      apply,
+      explain,
+      projectArn,
+    };
   }
 
   const codes = (explanation: Explanation) =>
@@ -350,5 +362,57 @@ describe('Function: explainPull (one condition broken at a time)', () => {
         .filter((check) => check.status === 'skipped')
         .map((check) => check.check)
     ).toEqual(['pull-credentials', 'project-opted-in']);
+  });
+
+  it('uses the simulator where the endpoint offers it', async () => {
+    // Prepare
+    const { config, gateways, apply, projectArn } = await seed();
+    await apply();
+    // Only the simulator is faked: moto has none. Everything else is real.
+    const client = new IAMClient({
+      region: REGION,
+      credentials: { accessKeyId: 'AKIA', secretAccessKey: 'secret' },
+    });
+    const simulator = mockClient(client);
+    simulator.on(SimulatePrincipalPolicyCommand).callsFake((input) => ({
+      EvaluationResults: input.ActionNames.map((action: string) => ({
+        EvalActionName: action,
+        EvalResourceName: input.ResourceArns?.[0] ?? '*',
+        EvalDecision:
+          action === 'ecr:BatchGetImage' ? 'implicitDeny' : 'allowed',
+        OrganizationsDecisionDetail: {
+          AllowedByOrganizations: action !== 'ecr:BatchGetImage',
+        },
+      })),
+    }));
+    const simulated = {
+      ...gateways,
+      iam: {
+        ...gateways.iam,
+        simulatePrincipalPolicy: createIamGateway(() => client)
+          .simulatePrincipalPolicy,
+      },
+    };
+
+    // Act
+    const explanation = await explainPull(
+      { config, gateways: simulated },
+      { projectArn }
+    );
+
+    // Assess
+    expect(explanation.identityCheck.method).toBe('simulated');
+    expect(codes(explanation)).toEqual(['ROLE_LACKS_IDENTITY_PERMISSION']);
+    expect(explanation.findings[0]?.message).toMatch(
+      /ecr:BatchGetImage \(implicit-deny by a service control policy\).*judged by IAM SimulatePrincipalPolicy/
+    );
+    const context =
+      simulator.commandCalls(SimulatePrincipalPolicyCommand)[0]?.args[0].input
+        .ContextEntries ?? [];
+    expect(context).toContainEqual({
+      ContextKeyName: 'aws:principalorgpaths',
+      ContextKeyValues: [expect.stringMatching(/^o-.+\/r-.+\/ou-.+\/$/)],
+      ContextKeyType: 'stringList',
+    });
   });
 });

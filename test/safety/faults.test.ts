@@ -13,6 +13,7 @@ import { useMotoServer } from '../support/emulator.js';
 import {
   type RealismProxy,
   type RealismProxyOptions,
+  type RealismStats,
   startRealismProxy,
 } from '../support/realism/index.js';
 import {
@@ -26,7 +27,22 @@ import {
 } from './sweep-fixture.js';
 
 /** Faults injected and survived over this file, printed at the end. */
-const tally = { injected: 0, survivedSweeps: 0, writesLost: 0 };
+const tally = {
+  throttled: 0,
+  assumeRoleDenied: 0,
+  writesFailed: 0,
+  writeRepliesLost: 0,
+  survivedSweeps: 0,
+  writesLost: 0,
+};
+
+function countFaults(stats: RealismStats | undefined) {
+  if (!stats) return;
+  tally.throttled += stats.throttled;
+  tally.assumeRoleDenied += stats.assumeRoleDenied;
+  tally.writesFailed += stats.writesFailed;
+  tally.writeRepliesLost += stats.writeRepliesLost;
+}
 
 describe('Safety: faults during a sweep', () => {
   const server = useMotoServer();
@@ -44,16 +60,18 @@ describe('Safety: faults during a sweep', () => {
   });
 
   afterEach(async () => {
-    tally.injected += proxy?.stats.faultsInjected ?? 0;
+    countFaults(proxy?.stats);
     await proxy?.stop();
     proxy = undefined;
   });
 
   afterAll(() => {
     process.stdout.write(
-      `[safety/faults] faults injected: ${tally.injected}, sweeps that ` +
-        `ended correct despite them: ${tally.survivedSweeps}, writes lost: ` +
-        `${tally.writesLost}\n`
+      `[safety/faults] faults injected: ${tally.throttled} throttles, ` +
+        `${tally.assumeRoleDenied} AssumeRole denials, ${tally.writesFailed} ` +
+        `failed writes, ${tally.writeRepliesLost} lost write replies; ` +
+        `sweeps that ended correct despite them: ${tally.survivedSweeps}; ` +
+        `writes lost: ${tally.writesLost}\n`
     );
   });
 
@@ -85,6 +103,24 @@ describe('Safety: faults during a sweep', () => {
     expect(realism.stats.throttled).toBeGreaterThan(10);
     const again = await faultFreePlan();
     expect(pendingWrites(again)).toEqual([]);
+    tally.survivedSweeps++;
+  });
+
+  it('ends as planned when the replies of half the writes are lost', async () => {
+    const expected = await faultFreePlan();
+    const realism = await startProxy({ lostWriteReplyRate: 0.5, seed: 7 });
+
+    const applied = await reconcilerFor(world, realism.endpoint).reconcile({
+      mode: 'apply',
+    });
+
+    const arns = expected.repositories.map((plan) => plan.arn);
+    expect(applied.errors).toEqual([]);
+    expect(await storedPolicies(world, arns)).toEqual(plannedAfter(expected));
+    expect(realism.stats.writeRepliesLost).toBeGreaterThan(0);
+    expect(realism.stats.writesApplied).toBe(
+      pendingWrites(expected).length + realism.stats.writeRepliesLost
+    );
     tally.survivedSweeps++;
   });
 
@@ -142,6 +178,37 @@ describe('Safety: faults during a sweep', () => {
     tally.survivedSweeps++;
   });
 
+  it('writes nothing and reports the registry when its account cannot be assumed', async () => {
+    // Prepare: a first fault-free apply, then a project appears.
+    await reconcilerFor(world, server().endpoint).reconcile({ mode: 'apply' });
+    await addWebProject(world, 'web-late', 'team/builder');
+    const before = await storedPolicies(world, arnsOf(world));
+    const realism = await startProxy({
+      deniedAssumeRoleAccounts: [world.registryId],
+    });
+
+    // Act
+    const applied = await reconcilerFor(world, realism.endpoint).reconcile({
+      mode: 'apply',
+    });
+
+    // Assess: the registry is a member account too, so both reads fail.
+    expect(applied.errors).toEqual([
+      expect.objectContaining({
+        code: 'ACCOUNT_UNREADABLE',
+        scope: expect.stringContaining(world.registryId),
+      }),
+      expect.objectContaining({
+        code: 'REGISTRY_UNREADABLE',
+        scope: expect.stringContaining(world.registryId),
+      }),
+    ]);
+    expect(applied.repositories).toEqual([]);
+    expect(await storedPolicies(world, arnsOf(world))).toEqual(before);
+    expect(realism.stats.count('ecr', 'SetRepositoryPolicy')).toBe(0);
+    tally.survivedSweeps++;
+  });
+
   it('writes the other repositories when one write fails, and reports it', async () => {
     const expected = await faultFreePlan();
     const failing = arnOf(world, 'team/builder');
@@ -183,6 +250,7 @@ describe('Safety: faults during a sweep', () => {
     for (let written = 0; written <= pending; written++) {
       // Prepare
       await restoreBefore(world, expected);
+      countFaults(realism.stats);
       realism.stats.reset();
       realism.setFaults({
         failingWrites: { after: written, error: 'ServerException' },
@@ -192,7 +260,6 @@ describe('Safety: faults during a sweep', () => {
       const applied = await reconcilerFor(world, realism.endpoint, {
         maxAttempts: 2,
       }).reconcile({ mode: 'apply' });
-      tally.injected += realism.stats.faultsInjected;
 
       // Assess
       const stored = await storedPolicies(world, arns);

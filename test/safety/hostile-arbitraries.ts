@@ -193,7 +193,7 @@ export interface HostilePolicy {
 }
 
 /** A legal stored policy: any mix of foreign and managed statements. */
-const legalPolicy: fc.Arbitrary<HostilePolicy> = fc
+export const legalPolicy: fc.Arbitrary<HostilePolicy> = fc
   .tuple(
     fc.array(foreignStatement, { maxLength: 5 }),
     fc.array(fc.tuple(storedManagedStatement, fc.nat(5)), { maxLength: 2 }),
@@ -264,7 +264,8 @@ export const hostilePolicy: fc.Arbitrary<HostilePolicy> = fc.oneof(
   }
 );
 
-const knownToken = fc.constantFrom(
+/** Targets of the pure tests' Organization, and some it does not have. */
+const DOMAIN_TOKENS = [
   'org',
   ROOT_ID,
   OU_BUILDS,
@@ -278,8 +279,8 @@ const knownToken = fc.constantFrom(
   '999999999999',
   OUTSIDER,
   'r-zz99',
-  'ou-ab12-missing0'
-);
+  'ou-ab12-missing0',
+];
 
 const junkToken = fc.oneof(
   fc.constantFrom(
@@ -297,36 +298,55 @@ const junkToken = fc.oneof(
   fc.string({ minLength: 1, maxLength: 12 })
 );
 
-const tokenList = fc.array(knownToken, { minLength: 1, maxLength: 4 });
+/**
+ * `share-with` values over the given well-formed targets: mostly lists of
+ * them, then other separators, junk tokens, any text at all, and values
+ * longer than an ECR tag can hold.
+ */
+export function shareWithFrom(
+  targets: readonly string[],
+  options: { maxLength?: number } = {}
+): fc.Arbitrary<string | undefined> {
+  const knownToken = fc.constantFrom(...targets);
+  const tokenList = fc.array(knownToken, { minLength: 1, maxLength: 4 });
+  const values = fc.oneof(
+    { arbitrary: tokenList.map((tokens) => tokens.join(' ')), weight: 12 },
+    {
+      arbitrary: fc
+        .tuple(
+          tokenList,
+          fc.constantFrom('  ', ' \t', '\n', ',', ', '),
+          fc.constantFrom('', ' ', '\t')
+        )
+        .map(([tokens, separator, pad]) => pad + tokens.join(separator) + pad),
+      weight: 1,
+    },
+    {
+      arbitrary: fc
+        .array(fc.oneof(knownToken, junkToken), { minLength: 1, maxLength: 4 })
+        .map((tokens) => tokens.join(' ')),
+      weight: 1,
+    },
+    { arbitrary: fc.string({ unit: 'binary', maxLength: 40 }), weight: 1 },
+    {
+      arbitrary: fc
+        .array(knownToken, { minLength: 30, maxLength: 40 })
+        .map((tokens) => tokens.join(' ')),
+      weight: 1,
+    }
+  );
+  const limited =
+    options.maxLength === undefined
+      ? values
+      : values.filter((value) => value.length <= (options.maxLength ?? 0));
 
-/** `share-with` values: well-formed, nearly so, and any text at all. */
-export const shareWith: fc.Arbitrary<string | undefined> = fc.oneof(
-  { arbitrary: fc.constant(undefined), weight: 1 },
-  { arbitrary: tokenList.map((tokens) => tokens.join(' ')), weight: 12 },
-  {
-    arbitrary: fc
-      .tuple(
-        tokenList,
-        fc.constantFrom('  ', ' \t', '\n', ',', ', '),
-        fc.constantFrom('', ' ', '\t')
-      )
-      .map(([tokens, separator, pad]) => pad + tokens.join(separator) + pad),
-    weight: 1,
-  },
-  {
-    arbitrary: fc
-      .array(fc.oneof(knownToken, junkToken), { minLength: 1, maxLength: 4 })
-      .map((tokens) => tokens.join(' ')),
-    weight: 1,
-  },
-  { arbitrary: fc.string({ unit: 'binary', maxLength: 40 }), weight: 1 },
-  {
-    arbitrary: fc
-      .array(knownToken, { minLength: 30, maxLength: 40 })
-      .map((tokens) => tokens.join(' ')),
-    weight: 1,
-  }
-);
+  return fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 1 },
+    { arbitrary: limited, weight: 16 }
+  );
+}
+
+export const shareWith = shareWithFrom(DOMAIN_TOKENS);
 
 export interface HostileImage {
   image: string;

@@ -260,6 +260,19 @@ function checkPlan(
       'Principal',
       'Sid',
     ]);
+    // Only the conditions that narrow the grant; none that widen it.
+    const conditions = statement.Condition as Record<string, object>;
+    expect(
+      Object.keys(conditions).filter(
+        (operator) =>
+          !['StringEquals', 'ArnLike', 'ForAnyValue:StringLike'].includes(
+            operator
+          )
+      )
+    ).toEqual([]);
+    expect(Object.keys(conditions.StringEquals ?? {})).toEqual([
+      'aws:PrincipalOrgID',
+    ]);
     // Nothing granted outside the audience, or to a role no project has.
     const projectRoles = new Set(
       projects.map((project, index) => roleArnOf(project, index))

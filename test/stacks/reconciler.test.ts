@@ -98,6 +98,13 @@ function listOf<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** Statements CDK adds for Lambda's on-failure destination. */
+function isFailureQueue(statement: Statement): boolean {
+  return listOf(statement.Resource)
+    .map(flatten)
+    .every((resource) => resource.startsWith('{RouterFailureQueue'));
+}
+
 class Synthesized {
   readonly template: Template;
   readonly resources: Record<string, { Type: string; Properties: Json }>;
@@ -575,16 +582,56 @@ describe('Stack: Reconciler', () => {
 
     it('lets every router send work to the queue and nothing else of SQS', () => {
       for (const name of ROUTERS) {
-        const actions = dev
+        const sqsStatements = dev
           .statementsOf(name)
-          .flatMap((statement) => listOf(statement.Action))
-          .filter((action) => action.startsWith('sqs:'));
+          .filter((statement) =>
+            listOf(statement.Action).some((action) => action.startsWith('sqs:'))
+          );
+        const onWorkQueue = sqsStatements.filter(
+          (statement) => !isFailureQueue(statement)
+        );
+        const onFailureQueue = sqsStatements.filter(isFailureQueue);
 
-        expect(actions).toEqual(['sqs:SendMessage']);
-        expect(dev.resourcesFor(name, 'sqs:SendMessage')).toEqual([
-          expect.stringMatching(/^\{WorkQueue.*\.Arn\}$/),
+        expect(
+          onWorkQueue.flatMap((statement) => listOf(statement.Action))
+        ).toEqual(['sqs:SendMessage']);
+        expect(dev.resourcesFor(name, 'sqs:SendMessage')).toContainEqual(
+          expect.stringMatching(/^\{WorkQueue.*\.Arn\}$/)
+        );
+        // Lambda's on-failure destination sends failed events there.
+        expect(
+          onFailureQueue.flatMap((statement) => listOf(statement.Action)).sort()
+        ).toEqual([
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:SendMessage',
         ]);
       }
+    });
+
+    it('keeps events the routers and the sweep failed on, and alarms on them', () => {
+      const [queueId] =
+        dev
+          .ofType('AWS::SQS::Queue')
+          .find(([id]) => id.startsWith('RouterFailureQueue')) ?? [];
+      const configs = dev.ofType('AWS::Lambda::EventInvokeConfig');
+
+      expect(configs).toHaveLength(ROUTERS.length + 1);
+      for (const [, config] of configs) {
+        expect(config.MaximumRetryAttempts).toBe(2);
+        expect(config.DestinationConfig).toEqual({
+          OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+        });
+      }
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [queueId, 'QueueName'] },
+          },
+        ],
+        Threshold: 0,
+      });
     });
 
     it('lets the worker assume the registry role only in other registry accounts', () => {
@@ -689,6 +736,7 @@ describe('Stack: Reconciler', () => {
     it('lets the sweep only list repositories, read the org and queue work', () => {
       const actions = dev
         .statementsOf('sweep')
+        .filter((statement) => !isFailureQueue(statement))
         .flatMap((statement) => listOf(statement.Action))
         .sort();
 

@@ -262,9 +262,6 @@ describe('Rollout templates', () => {
             Effect: 'Allow',
             Action: 'sts:AssumeRole',
             Principal: { Service: 'events.amazonaws.com' },
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': '{AWS::AccountId}' },
-            },
           },
         ]);
         const put = view
@@ -348,6 +345,7 @@ describe('Rollout templates', () => {
         'iam:GetRolePolicy',
         'iam:ListAttachedRolePolicies',
         'iam:ListRolePolicies',
+        'iam:SimulatePrincipalPolicy',
       ]);
       const resourcesOf = (action: string) =>
         statements
@@ -357,6 +355,9 @@ describe('Rollout templates', () => {
         'arn:aws:codebuild:*:{AWS::AccountId}:project/*',
       ]);
       expect(resourcesOf('iam:GetRolePolicy')).toEqual([
+        'arn:aws:iam::{AWS::AccountId}:role/*',
+      ]);
+      expect(resourcesOf('iam:SimulatePrincipalPolicy')).toEqual([
         'arn:aws:iam::{AWS::AccountId}:role/*',
       ]);
     });
@@ -460,6 +461,29 @@ describe('Rollout templates', () => {
         ),
         renderedPatterns('accountMoved', 'accountCreated')
       );
+    });
+
+    it('refuses to deploy outside us-east-1 of the management account', () => {
+      const rules = prod.one('management').template.Rules;
+
+      expect(rules).toEqual({
+        ManagementAccountInUsEast1: {
+          Assertions: [
+            {
+              Assert: {
+                'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'],
+              },
+              AssertDescription: expect.stringMatching(/us-east-1/),
+            },
+            {
+              Assert: {
+                'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '999999999999'],
+              },
+              AssertDescription: expect.stringMatching(/999999999999/),
+            },
+          ],
+        },
+      });
     });
 
     it('creates the configured Organizations role, trusted by exactly the central roles that assume it', () => {

@@ -19,9 +19,15 @@ import {
   drainWorkQueue,
 } from '../../packages/functions/src/local/drain.js';
 import { readEventFile } from '../../packages/functions/src/local/event-files.js';
+import {
+  type AnyHandler,
+  createLocalHandler,
+  type HandlerName,
+} from '../../packages/functions/src/local/handlers.js';
 import { localContext } from '../../packages/functions/src/local/lambda-context.js';
 import { useMotoServer } from './emulator.js';
 import { type RealismProxy, startRealismProxy } from './realism/index.js';
+import { RecordingTelemetry } from './telemetry.js';
 
 export const TABLE_NAME = 'ProjectIndex';
 export const QUEUE_NAME = 'WorkQueue.fifo';
@@ -53,6 +59,16 @@ export interface EventPath {
   /** The roles the managed statement grants, sorted; [] without one. */
   grantedRoles(repository: string): Promise<string[]>;
   roleArn(account: string, role: string): string;
+  telemetry: RecordingTelemetry;
+  /** Runs one handler on an event, as Lambda would. */
+  invoke(name: HandlerName, event: unknown): Promise<unknown>;
+  /** Runs a handler on a sample event of `events/`, then the worker. */
+  deliver(name: HandlerName, file: string): Promise<unknown>;
+  /** Sweeps and drains: indexes every project, reconciles everything. */
+  sweep(): Promise<DrainSummary>;
+  /** Drains with the worker built on the shared telemetry. */
+  drainAll(): Promise<DrainSummary>;
+  ecr: ECRClient;
 }
 
 /**
@@ -101,6 +117,25 @@ export function useEventPath(): () => EventPath {
       queueUrl,
     });
     const ecr = new ECRClient(seeded.clientConfig(registryId));
+    const telemetry = new RecordingTelemetry();
+    const handlers = new Map<HandlerName, AnyHandler>();
+    const invoke = (name: HandlerName, event: unknown) => {
+      let handler = handlers.get(name);
+      if (!handler) {
+        handler = createLocalHandler(name, { telemetry });
+        handlers.set(name, handler);
+      }
+
+      return handler(event, localContext(name));
+    };
+    const drainAll = () =>
+      drainWorkQueue({
+        reader,
+        worker: (event) =>
+          invoke('reconcile-worker', event) as Promise<SQSBatchResponse>,
+        region,
+        queueArn: `arn:aws:sqs:${region}:123456789012:${QUEUE_NAME}`,
+      });
 
     path = {
       seeded,
@@ -145,6 +180,27 @@ export function useEventPath(): () => EventPath {
       },
       roleArn: (account, role) =>
         `arn:aws:iam::${seeded.accounts[account]}:role/service-role/${role}`,
+      telemetry,
+      invoke,
+      async deliver(name, file) {
+        const result = await invoke(
+          name,
+          await readEventFile(`events/${file}`, seeded.resolve)
+        );
+        await drainAll();
+
+        return result;
+      },
+      async sweep() {
+        await invoke(
+          'sweep',
+          await readEventFile('events/sweep/scheduled.json', seeded.resolve)
+        );
+
+        return drainAll();
+      },
+      drainAll,
+      ecr,
     };
   });
 

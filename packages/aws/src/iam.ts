@@ -36,6 +36,14 @@ export interface SimulationRequest {
 
 export type SimulatedDecision = 'allowed' | 'explicitDeny' | 'implicitDeny';
 
+/** A condition key value handed to the simulator. */
+export interface SimulationContextEntry {
+  key: string;
+  values: string[];
+  /** `stringList` for multivalued keys such as aws:PrincipalOrgPaths. */
+  type: 'string' | 'stringList' | 'boolean';
+}
+
 export interface SimulatedAction extends SimulationRequest {
   decision: SimulatedDecision;
   /** Ids of the policies whose statements decided. */
@@ -44,6 +52,8 @@ export interface SimulatedAction extends SimulationRequest {
   allowedByOrganizations?: boolean;
   /** False when the role's permissions boundary blocks the action. */
   allowedByPermissionsBoundary?: boolean;
+  /** Condition keys the policies need and the simulation did not get. */
+  missingContextValues?: string[];
 }
 
 export type PrincipalSimulation =
@@ -66,7 +76,8 @@ export interface IamGateway {
    */
   simulatePrincipalPolicy(
     roleArn: string,
-    requests: readonly SimulationRequest[]
+    requests: readonly SimulationRequest[],
+    context?: readonly SimulationContextEntry[]
   ): Promise<PrincipalSimulation>;
 }
 
@@ -128,10 +139,13 @@ const NO_RETRY: Pluggable<
           const detail = error instanceof Error ? error : undefined;
           const status = (error as { $metadata?: { httpStatusCode?: number } })
             .$metadata?.httpStatusCode;
+          // SDK messages can run to several lines (a deserialization
+          // error quotes the body); the first says what happened.
+          const first = (detail?.message ?? '').split('\n')[0]?.trim();
           throw new SimulationFailure(
-            `${detail?.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${
-              detail?.message || 'no message'
-            }`,
+            `${detail?.name ?? 'Error'}${status ? `, HTTP ${status}` : ''}: ${(
+              first || 'no message'
+            ).slice(0, 200)}`,
             detail?.name
           );
         }
@@ -151,6 +165,7 @@ function simulatedAction(
     PermissionsBoundaryDecisionDetail?: {
       AllowedByPermissionsBoundary?: boolean;
     };
+    MissingContextValues?: string[];
   },
   fallbackResource: string
 ): SimulatedAction {
@@ -180,6 +195,9 @@ function simulatedAction(
     ...(boundary === undefined
       ? {}
       : { allowedByPermissionsBoundary: boundary }),
+    ...(result.MissingContextValues?.length
+      ? { missingContextValues: result.MissingContextValues }
+      : {}),
   };
 }
 
@@ -210,7 +228,8 @@ export function createIamGateway(clientFor: IamClientFor): IamGateway {
 
   async function simulatePrincipalPolicy(
     roleArn: string,
-    requests: readonly SimulationRequest[]
+    requests: readonly SimulationRequest[],
+    context: readonly SimulationContextEntry[] = []
   ): Promise<PrincipalSimulation> {
     const client = clientFor(accountOfArn(roleArn));
     const byResource = new Map<string, string[]>();
@@ -230,6 +249,15 @@ export function createIamGateway(clientFor: IamClientFor): IamGateway {
             ActionNames: names,
             // Without ResourceArns IAM simulates the resource `*`.
             ...(resource === '*' ? {} : { ResourceArns: [resource] }),
+            ...(context.length > 0
+              ? {
+                  ContextEntries: context.map((entry) => ({
+                    ContextKeyName: entry.key,
+                    ContextKeyValues: entry.values,
+                    ContextKeyType: entry.type,
+                  })),
+                }
+              : {}),
             ...(marker ? { Marker: marker } : {}),
           };
           const command = new SimulatePrincipalPolicyCommand(input);

@@ -114,5 +114,6 @@ export type {
   RoleDescription,
   SimulatedAction,
   SimulatedDecision,
+  SimulationContextEntry,
   SimulationRequest,
 } from './iam.js';

@@ -3,7 +3,9 @@ import { EmulatorUnavailableError } from '../../emulator/src/index.js';
 import { parseArguments, USAGE, UsageError } from './arguments.js';
 import { runDemo } from './commands/demo.js';
 import { runExplain } from './commands/explain.js';
+import { runInvoke } from './commands/invoke.js';
 import { runReconcile } from './commands/reconcile.js';
+import { runReport } from './commands/report.js';
 import { type Output, processOutput } from './runtime.js';
 
 /** Runs one command line and returns its exit code; never throws. */
@@ -22,6 +24,10 @@ export async function main(
         return await runDemo(args, output);
       case 'explain':
         return await runExplain(args, output);
+      case 'invoke':
+        return await runInvoke(args, output);
+      case 'report':
+        return await runReport(args, output);
       default:
         return await runReconcile(args, output);
     }

@@ -65,6 +65,7 @@ export function createHandler(
     .use(parser({ schema: manualReconcileSchema, safeParse: true }))
     .handler(async (event, context) => {
       const parsed = event as ParsedResult<unknown, ManualReconcileRequest>;
+      telemetry.count('ManualReconciles', 1);
       if (!parsed.success) {
         const reason = describeIssues(parsed.error);
         telemetry.count('Events', 1, { outcome: 'rejected' });

@@ -1,4 +1,8 @@
-import type { AwsGateways, RoleDescription } from '../../aws/src/index.js';
+import type {
+  AwsGateways,
+  RoleDescription,
+  SimulationContextEntry,
+} from '../../aws/src/index.js';
 import {
   type BuildProject,
   type EcrImageReference,
@@ -11,6 +15,7 @@ import {
   judgePullConditions,
   type OrgTree,
   type PullCheck,
+  type PullPrincipal,
   parseImageReference,
   pullPrincipal,
   type ReconcilerConfig,
@@ -20,7 +25,9 @@ import {
 
 export type ExplainRequest =
   | { projectArn: string }
-  | { roleArn: string; image: string; region?: string };
+  | { roleArn: string; image: string; region?: string }
+  /** A project already read, e.g. by the access report's sweep. */
+  | { project: BuildProject };
 
 export type Verdict = 'can-pull' | 'cannot-pull' | 'not-ecr' | 'unknown';
 
@@ -48,6 +55,7 @@ async function projectFor(
   request: ExplainRequest,
   gateways: AwsGateways
 ): Promise<BuildProject | string> {
+  if ('project' in request) return request.project;
   if ('projectArn' in request) {
     const match = request.projectArn.match(PROJECT_ARN);
     if (!match) return `${request.projectArn} is not a CodeBuild project ARN.`;
@@ -88,9 +96,11 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-interface ExplainDependencies {
+export interface ExplainDependencies {
   config: ReconcilerConfig;
   gateways: AwsGateways;
+  /** The Organization as read already; read afresh when absent. */
+  tree?: OrgTree;
 }
 
 async function readRepository(
@@ -140,6 +150,19 @@ async function readRole(
   }
 }
 
+/** The principal's condition keys, typed as the simulator wants them. */
+function simulationContext(
+  context: PullPrincipal['context']
+): SimulationContextEntry[] {
+  return Object.entries(context).map(([key, value]) =>
+    typeof value !== 'string'
+      ? { key, values: [...value], type: 'stringList' }
+      : key === 'aws:principalisawsservice'
+        ? { key, values: [value], type: 'boolean' }
+        : { key, values: [value], type: 'string' }
+  );
+}
+
 /**
  * IAM's policy simulator where the member account's endpoint offers it
  * (real AWS does; moto answers HTTP 500), else the role's policies read and
@@ -161,7 +184,8 @@ async function checkIdentity(
   const principal = pullPrincipal(tree, project, image);
   const simulation = await gateways.iam.simulatePrincipalPolicy(
     role.arn,
-    identityPullRequests(principal)
+    identityPullRequests(principal),
+    simulationContext(principal.context)
   );
   if (simulation.kind === 'simulated') {
     return identityCheckFromSimulation(simulation.actions);
@@ -225,7 +249,7 @@ export async function explainPull(
       { scope: 'project', code: 'PROJECT_NOT_FOUND', message: project }
     );
   }
-  const isProject = 'projectArn' in request;
+  const isProject = !('roleArn' in request);
   const base = {
     ...(isProject ? { projectArn: project.arn } : {}),
     ...(project.serviceRoleArn ? { roleArn: project.serviceRoleArn } : {}),
@@ -267,7 +291,7 @@ export async function explainPull(
   const repositoryArn = repositoryArnOf(image);
   let tree: OrgTree;
   try {
-    tree = await gateways.organizations.readOrgTree();
+    tree = dependencies.tree ?? (await gateways.organizations.readOrgTree());
   } catch (error) {
     return unknown(
       { ...base, repositoryArn },

@@ -113,4 +113,98 @@ describe('Function: judgePullConditions', () => {
       'PROJECT_NOT_OPTED_IN',
     ]);
   });
+
+  it('keeps the context keys the simulator missed as not judged', () => {
+    // Act
+    const identity = identityCheckFromSimulation([
+      {
+        action: 'ecr:BatchGetImage',
+        resource: '*',
+        decision: 'implicitDeny',
+        matchedPolicies: [],
+        missingContextValues: ['aws:SourceVpc'],
+      },
+    ]);
+
+    // Assess
+    expect(identity.undetermined).toEqual([
+      'ecr:BatchGetImage: the policies need aws:SourceVpc, which the simulation did not get',
+    ]);
+  });
+
+  it('says the policy has no room when the grant would not fit', () => {
+    // Prepare
+    const filler = {
+      Sid: 'Padding',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'ecr:DeleteRepository',
+      Condition: {
+        StringEquals: { 'aws:PrincipalTag/team': 'x'.repeat(10_300) },
+      },
+    };
+    const full = JSON.stringify({ Version: '2012-10-17', Statement: [filler] });
+
+    // Act
+    const judgement = judgePullConditions(
+      facts({ repository: repository('team/builder', 'org', full) })
+    );
+
+    // Assess
+    expect(judgement.findings.map((finding) => finding.code)).toEqual([
+      'POLICY_TOO_LARGE',
+    ]);
+  });
+
+  it('reports a stored policy that is not a policy document', () => {
+    // Act
+    const judgement = judgePullConditions(
+      facts({ repository: repository('team/builder', 'org', '{"Oops": 1') })
+    );
+
+    // Assess
+    expect(judgement.findings.map((finding) => finding.code)).toEqual([
+      'INVALID_REPOSITORY_POLICY',
+    ]);
+    expect(
+      judgement.checks.find((check) => check.check === 'no-foreign-deny')
+        ?.status
+    ).toBe('skipped');
+  });
+
+  it('warns of a foreign Deny whose condition it cannot judge', () => {
+    // Prepare
+    const document = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OnlyThroughTheEndpoint',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'ecr:*',
+          Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-1' } },
+        },
+        renderManagedStatement('EcrPullReconciler', {
+          organizationId: ORG_ID,
+          principalArns: [project.serviceRoleArn ?? ''],
+        }),
+      ],
+    };
+
+    // Act
+    const judgement = judgePullConditions(
+      facts({
+        repository: repository('team/builder', 'org', JSON.stringify(document)),
+      })
+    );
+
+    // Assess
+    expect(judgement.findings).toMatchObject([
+      {
+        code: 'DENIED_BY_FOREIGN_STATEMENT',
+        severity: 'warning',
+        message: expect.stringContaining('aws:SourceVpce'),
+      },
+    ]);
+  });
 });

@@ -48,6 +48,11 @@ export interface RealismFaults {
   deniedAssumeRoleAccounts?: string[];
   /** Which repository policy writes fail; none when absent. */
   failingWrites?: WriteFailure;
+  /**
+   * Share of policy writes, 0 to 1, that ECR carries out but whose reply
+   * never arrives (the connection drops), so the client cannot tell.
+   */
+  lostWriteReplyRate?: number;
 }
 
 /**
@@ -107,10 +112,17 @@ export class RealismStats {
   writesFailed = 0;
   /** Policy writes that reached the emulator and succeeded. */
   writesApplied = 0;
+  /** Writes carried out whose reply was dropped by `lostWriteReplyRate`. */
+  writeRepliesLost = 0;
 
   /** Every fault the proxy injected: throttles, denials, failed writes. */
   get faultsInjected(): number {
-    return this.throttled + this.assumeRoleDenied + this.writesFailed;
+    return (
+      this.throttled +
+      this.assumeRoleDenied +
+      this.writesFailed +
+      this.writeRepliesLost
+    );
   }
 
   record(service: string, operation: string) {
@@ -136,6 +148,7 @@ export class RealismStats {
     this.assumeRoleDenied = 0;
     this.writesFailed = 0;
     this.writesApplied = 0;
+    this.writeRepliesLost = 0;
   }
 }
 
@@ -166,6 +179,8 @@ interface Reply {
   status: number;
   headers: Record<string, string | string[]>;
   body: Buffer;
+  /** Close the connection instead of answering: the reply is lost. */
+  lost?: boolean;
 }
 
 const CREDENTIAL_SCOPE =
@@ -431,6 +446,14 @@ export async function startRealismProxy(
     throttledServices: options.throttledServices ?? DEFAULT_THROTTLED,
     deniedAssumeRoleAccounts: options.deniedAssumeRoleAccounts ?? [],
     failingWrites: options.failingWrites ?? {},
+    lostWriteReplyRate: options.lostWriteReplyRate ?? 0,
+  };
+  const loseReply = (reply: Reply): Reply => {
+    if (faults.lostWriteReplyRate <= 0) return reply;
+    if (random() >= faults.lostWriteReplyRate) return reply;
+    stats.writeRepliesLost++;
+
+    return { ...reply, lost: true };
   };
 
   // Counted when a write passes the gate, not when it completes: writes in
@@ -511,7 +534,9 @@ export async function startRealismProxy(
       const output = parseJson(reply.body);
       rules.remember(repositoryKey(output), verdict.uniqueIds);
 
-      return withPolicyText(reply, output, repositoryKey(output));
+      return loseReply(
+        await withPolicyText(reply, output, repositoryKey(output))
+      );
     }
 
     const reply = await forward(message, described.body);
@@ -520,9 +545,8 @@ export async function startRealismProxy(
     if (described.operation === 'GetRepositoryPolicy') {
       return withPolicyText(reply, output, repositoryKey(output));
     }
-    if (described.operation === 'DeleteRepositoryPolicy') {
-      stats.writesApplied++;
-    }
+    const deleted = described.operation === 'DeleteRepositoryPolicy';
+    if (deleted) stats.writesApplied++;
     if (
       described.operation === 'DeleteRepositoryPolicy' ||
       described.operation === 'DeleteRepository'
@@ -533,7 +557,7 @@ export async function startRealismProxy(
       rules.forget(repositoryKey(repository));
     }
 
-    return reply;
+    return deleted ? loseReply(reply) : reply;
   };
 
   const withPolicyText = async (
@@ -589,7 +613,8 @@ export async function startRealismProxy(
 
   const server = createServer((message, response) => {
     handle(message).then(
-      (reply) => send(response, reply),
+      (reply) =>
+        reply.lost ? response.socket?.destroy() : send(response, reply),
       (error: unknown) =>
         send(response, {
           status: 502,

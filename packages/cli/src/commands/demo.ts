@@ -1,8 +1,11 @@
-import { createAwsGateways } from '../../../aws/src/index.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { type AwsGateways, createAwsGateways } from '../../../aws/src/index.js';
 import {
   type Finding,
   parseConfig,
   parseImageReference,
+  type ReconcilerConfig,
   type Report,
   repositoryArnOf,
 } from '../../../core/src/index.js';
@@ -17,10 +20,14 @@ import {
 import {
   allFindings,
   createReconciler,
+  explainPull,
   hasPendingChanges,
+  renderAccessHtml,
+  surveyAccess,
 } from '../../../reconciler/src/index.js';
 import type { CliArguments } from '../arguments.js';
 import type { Output } from '../runtime.js';
+import { runEventPath } from './demo-events.js';
 
 function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
@@ -83,6 +90,46 @@ function projectOutcomes(seeded: SeededOrganization, report: Report): string[] {
   }
 
   return lines;
+}
+
+/** Where the demo leaves the access report, under the ignored build/. */
+const REPORT_FILE = 'build/demo/access-report.html';
+
+/** The build team's question, on the sample project that shows it best. */
+async function explainOneRefusal(
+  seeded: SeededOrganization,
+  config: ReconcilerConfig,
+  gateways: AwsGateways,
+  output: Output
+): Promise<void> {
+  const projectArn =
+    `arn:aws:codebuild:${seeded.region}:${seeded.accounts.web}` +
+    ':project/web-docs';
+  const explanation = await explainPull({ config, gateways }, { projectArn });
+  output.out(
+    `\n8. explain web-docs (why can't my build pull?): ${explanation.verdict}, ` +
+      `identity judged by ${explanation.identityCheck.method}`
+  );
+  for (const finding of explanation.findings) {
+    output.out(`      ${finding.code}: ${finding.message}`);
+  }
+}
+
+/** The auditor's question: who can pull what, as one HTML page. */
+async function writeAccessReport(
+  config: ReconcilerConfig,
+  gateways: AwsGateways,
+  output: Output
+): Promise<void> {
+  const matrix = await surveyAccess({ config, gateways });
+  const file = resolve(REPORT_FILE);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, renderAccessHtml(matrix), 'utf8');
+  const { cells } = matrix.totals;
+  output.out(
+    `9. access report (who can pull what): ${cells.granted} granted, ` +
+      `${cells.refused} refused; open ${file} in a browser`
+  );
 }
 
 /**
@@ -150,12 +197,15 @@ export async function runDemo(
             : '')
       );
     }
+    const eventDriven = await runEventPath(seeded, config, output);
+    await explainOneRefusal(seeded, config, gateways, output);
+    await writeAccessReport(config, gateways, output);
     output.out(
       `\nDemo finished in ${seconds(started)}. ` +
         'Run "ecr-pull-reconciler plan --endpoint URL" against your own emulator to explore.'
     );
 
-    return settled && apply.errors.length === 0 ? 0 : 1;
+    return settled && apply.errors.length === 0 && eventDriven ? 0 : 1;
   } finally {
     await server.stop();
     output.out('Emulator stopped.');

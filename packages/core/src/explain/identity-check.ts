@@ -57,6 +57,7 @@ export interface SimulatedResult {
   matchedPolicies: string[];
   allowedByOrganizations?: boolean;
   allowedByPermissionsBoundary?: boolean;
+  missingContextValues?: string[];
 }
 
 const FROM_SIMULATOR: Record<SimulatedResult['decision'], Decision> = {
@@ -87,7 +88,13 @@ export function identityCheckFromSimulation(
       ],
     })),
     notModelled: SIMULATOR_LIMITS,
-    undetermined: [],
+    undetermined: results.flatMap((result) =>
+      result.missingContextValues?.length
+        ? [
+            `${result.action}: the policies need ${result.missingContextValues.join(', ')}, which the simulation did not get`,
+          ]
+        : []
+    ),
   };
 }
 

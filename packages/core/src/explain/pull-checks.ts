@@ -155,7 +155,6 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
   };
   const failed = () => checks.some((check) => check.status === 'fail');
 
-  // 1. Region.
   if (image.region === project.region) {
     record(
       'same-region',
@@ -178,7 +177,6 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
     );
   }
 
-  // 2. Managed registry.
   const managed = isManagedRegistry(config, image);
   if (managed) {
     record(
@@ -202,7 +200,6 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
     );
   }
 
-  // 3. Repository.
   const repository =
     typeof facts.repository === 'object' ? facts.repository : undefined;
   if (facts.repository === 'unreadable') {
@@ -229,7 +226,6 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
     record('repository-exists', 'pass', `Repository ${repositoryArn} exists.`);
   }
 
-  // 4. Shared.
   const audience = repository
     ? audienceOfRepository(repository, tree, config)
     : undefined;
@@ -263,7 +259,6 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
     record('repository-shared', 'pass', `Shared with ${targets}.`);
   }
 
-  // 5. Organization membership.
   if (isActiveMember(tree, project.accountId)) {
     record(
       'account-in-organization',
@@ -286,7 +281,6 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
     );
   }
 
-  // 6. Audience.
   if (audience?.kind !== 'shared') {
     record(
       'account-in-audience',
@@ -316,7 +310,6 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
     );
   }
 
-  // 7. Service role.
   const roleAccount = roleArn?.match(ROLE_ARN)?.[1];
   if (!roleArn || roleAccount !== project.accountId) {
     record(
@@ -343,7 +336,7 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
       {
         code: 'PROJECT_WITHOUT_SERVICE_ROLE',
         severity: 'error',
-        message: `${subject} names the service role ${roleArn}, which does not exist (deleted?). A role made again with the same name is a new principal.`,
+        message: `The service role ${roleArn} does not exist (deleted?). A role made again with the same name is a new principal.`,
         fix: 'Create the role again and let the next reconcile grant it, or give the project another role.',
       },
     ]);
@@ -351,7 +344,6 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
     record('service-role', 'pass', `Role ${roleArn} exists.`);
   }
 
-  // 8. Pull credentials.
   const crossAccount = project.accountId !== image.registryAccountId;
   if (!facts.isProject) {
     record(
@@ -384,7 +376,6 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
     );
   }
 
-  // 9. Grant: the stored policy, then what the reconciler would do.
   const parsed = repository
     ? parsePolicyText(repository.policyText)
     : undefined;
@@ -452,6 +443,8 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
       `The policy allows the role the pull actions, through ${by}.`
     );
   } else {
+    // Opting in is a check of its own; here the question is only whether
+    // the reconciler could fit the grant into the policy.
     const plan = planSweep({
       tree,
       config: { ...config, projectSelection: 'all' },
@@ -487,7 +480,6 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
     }
   }
 
-  // 10. Foreign Deny statements.
   if (!judgement) {
     record('no-foreign-deny', 'skipped', 'No repository policy to read.');
   } else if (
@@ -521,7 +513,6 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
     );
   }
 
-  // 11. The role's own IAM policies.
   const identity = facts.identity;
   const refused = identity.actions.filter(
     (action) => action.decision !== 'allowed'
@@ -551,7 +542,7 @@ export function judgePullConditions(facts: PullFacts): PullJudgement {
       {
         code: 'ROLE_LACKS_IDENTITY_PERMISSION',
         severity: 'error',
-        message: `The own IAM policies of ${roleArn} do not allow ${list}; ${how}.`,
+        message: `The IAM policies of role ${roleArn} do not allow ${list}; ${how}.`,
         fix: `Allow the role ecr:GetAuthorizationToken on * and ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, ecr:BatchCheckLayerAvailability on ${repositoryArn}.`,
       },
     ]);

@@ -123,19 +123,24 @@ function matchesResource(
   return test(strings(statement.Resource));
 }
 
-const ACCOUNT_OF_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/;
+const PARTITION_AND_ACCOUNT = /^arn:(aws[a-z-]*):(?:iam|sts)::(\d{12}):/;
 
+/**
+ * A role is named by its ARN, by its account (id or `:root` ARN, which
+ * stand for every principal of the account), or by `*`.
+ */
 function namesPrincipal(principal: unknown, roleArn: string): boolean {
   if (principal === '*') return true;
   if (!isObject(principal)) return false;
-  const account = roleArn.match(ACCOUNT_OF_ARN)?.[1];
+  const [, partition, account] = roleArn.match(PARTITION_AND_ACCOUNT) ?? [];
 
   return strings(principal.AWS).some(
     (value) =>
       value === '*' ||
       value === roleArn ||
       (account !== undefined &&
-        (value === account || value === `arn:aws:iam::${account}:root`))
+        (value === account ||
+          value === `arn:${partition}:iam::${account}:root`))
   );
 }
 

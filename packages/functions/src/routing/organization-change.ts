@@ -67,11 +67,16 @@ export async function routeOrganizationChange(
   const repositories = unique(
     entries.map((entry) => entry.repositoryArn)
   ).filter((arn) => isManagedRepository(arn, dependencies.config));
+  const items = repositories.map((arn) =>
+    reconcileRepository(arn, detail.eventName, observedAt)
+  );
+  if (detail.eventName === 'RemoveAccountFromOrganization') {
+    // The worker then drops the account's entries from the index.
+    items.push(refreshAccount(accountId, detail.eventName, observedAt));
+  }
   const result = await queue(
     dependencies,
-    repositories.map((arn) =>
-      reconcileRepository(arn, detail.eventName, observedAt)
-    ),
+    items,
     event.id,
     repositories.length > 0
       ? `${repositories.length} repositories pulled by the account's projects`

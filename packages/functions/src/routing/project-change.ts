@@ -46,6 +46,10 @@ export async function routeProjectChange(
     );
   }
 
+  // Known limitation: two events for one project routed at once each read
+  // CodeBuild and write the index, and the later write wins even if its
+  // read was the older; the next event or sweep repairs it. A conditional
+  // put on CodeBuild's `lastModified` would close the gap.
   const lookup = await dependencies.codebuild.getBuildProjects(
     { accountId, region },
     [name]

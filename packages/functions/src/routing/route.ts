@@ -26,6 +26,9 @@ export function settle(
   result: RouteResult,
   attributes: Record<string, unknown>
 ): RouteResult {
+  // The total has no dimension, so every invocation publishes at least
+  // one metric of its own besides the per-outcome single metrics.
+  telemetry.count('EventsReceived', 1);
   telemetry.count('Events', 1, { outcome: result.outcome });
   const line = {
     ...attributes,

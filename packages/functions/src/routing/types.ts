@@ -4,6 +4,9 @@ import type { AuditLogger } from '../../../reconciler/src/logger.js';
 
 export type MetricName =
   | 'Events'
+  | 'EventsReceived'
+  | 'WorkItemsReceived'
+  | 'ManualReconciles'
   | 'WorkItemsQueued'
   | 'WorkItems'
   | 'GrantsAdded'

@@ -2,6 +2,7 @@ import type { CodeBuildGateway } from '../../../aws/src/codebuild.js';
 import type { ProjectIndexGateway } from '../../../aws/src/project-index.js';
 import type { WorkQueueGateway } from '../../../aws/src/work-queue.js';
 import {
+  isActiveMember,
   memberRegionsOf,
   type ReconcilerConfig,
   type Report,
@@ -122,12 +123,19 @@ async function refreshOne(
   dependencies: WorkerDependencies
 ): Promise<WorkOutcome> {
   const { config, codebuild, projectIndex, workQueue } = dependencies;
+  const tree = await dependencies.orgTrees.get(item.observedAt);
+  // An account that left the Organization keeps no index entries: its
+  // projects can never be granted again, and their repositories are
+  // reconciled once more to drop their roles.
+  const member = isActiveMember(tree, item.accountId);
   const affected: string[] = [];
   for (const region of memberRegionsOf(config)) {
-    const projects = await codebuild.listBuildProjects({
-      accountId: item.accountId,
-      region,
-    });
+    const projects = member
+      ? await codebuild.listBuildProjects({
+          accountId: item.accountId,
+          region,
+        })
+      : [];
     affected.push(
       ...(await reindexAccount(
         projectIndex,
@@ -153,6 +161,7 @@ async function refreshOne(
   }
   dependencies.telemetry.logger.info('Account re-indexed', {
     accountId: item.accountId,
+    member,
     reason: item.reason,
     queued,
   });
