@@ -201,7 +201,40 @@ export const HANDLER_ENVIRONMENT: Record<string, string> = {
  * The AWS SDK clients each handler has a use for, from what it does
  * (DESIGN.md): a client outside its list is dead weight on its cold start.
  */
-export const HANDLER_CLIENTS: Record<string, string[]> = {};
+export const HANDLER_CLIENTS: Record<string, string[]> = {
+  // Routers of ECR events only queue the repository: the worker reads it.
+  ecrImageAction: ['client-sqs'],
+  ecrRepositoryChange: ['client-sqs'],
+  // Reads the project back in its account, indexes it, queues its repository.
+  codebuildProjectChange: [
+    'client-codebuild',
+    'client-dynamodb',
+    'client-sqs',
+    'client-sts',
+  ],
+  // Finds the moved account's projects in the index and queues their work.
+  organizationChange: ['client-dynamodb', 'client-sqs'],
+  // Reconciles one repository, or re-indexes one account.
+  reconcileWorker: [
+    'client-codebuild',
+    'client-dynamodb',
+    'client-ecr',
+    'client-organizations',
+    'client-sqs',
+    'client-sts',
+  ],
+  // Lists accounts and repositories and fans the work out.
+  sweep: ['client-ecr', 'client-organizations', 'client-sqs', 'client-sts'],
+  // Runs a whole sweep in process, or queues one repository.
+  manualReconcile: [
+    'client-codebuild',
+    'client-dynamodb',
+    'client-ecr',
+    'client-organizations',
+    'client-sqs',
+    'client-sts',
+  ],
+};
 
 /** Measures every handler whose source file exists. */
 export async function measureHandlers(

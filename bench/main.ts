@@ -6,6 +6,7 @@ import {
 } from '../packages/emulator/src/index.js';
 import { startRealismProxy } from '../test/support/realism/index.js';
 import { measureHandlers } from './bundles.js';
+import { runEventPath } from './event-path.js';
 import { assembleReport, renderTable } from './report.js';
 import { runSweeps } from './sweeps.js';
 import {
@@ -16,12 +17,15 @@ import {
 } from './synthetic-organization.js';
 
 const USAGE = `npm run bench -- [--quick] [--json] [--accounts N]
-  [--repositories N] [--projects N] [--latency MS] [--concurrency N]`;
+  [--repositories N] [--projects N] [--latency MS] [--concurrency N]
+  [--events N]`;
 
 export interface BenchOptions {
   size: OrganizationSize;
   latencyMs: number;
   concurrency: number;
+  /** CreateProject events sent through the event path. */
+  events: number;
   json: boolean;
   quick: boolean;
 }
@@ -47,6 +51,7 @@ export function parseBenchArguments(argv: string[]): BenchOptions {
       projects: { type: 'string' },
       latency: { type: 'string' },
       concurrency: { type: 'string' },
+      events: { type: 'string' },
     },
     strict: true,
   });
@@ -66,6 +71,10 @@ export function parseBenchArguments(argv: string[]): BenchOptions {
     },
     latencyMs: positive(values.latency, 'latency', 30),
     concurrency: Math.max(1, positive(values.concurrency, 'concurrency', 8)),
+    events: Math.max(
+      1,
+      positive(values.events, 'events', values.quick ? 40 : 200)
+    ),
     json: values.json ?? false,
     quick: values.quick ?? false,
   };
@@ -117,6 +126,16 @@ export async function runBench(argv: string[]): Promise<number> {
         options.concurrency,
         log
       );
+      const eventPath = await runEventPath(
+        {
+          organization,
+          seeded,
+          proxy,
+          latencyMs: options.latencyMs,
+        },
+        options.events,
+        log
+      );
       const { HANDLERS } = await import('../stacks/Reconciler.js');
       const bundles = await measureHandlers(HANDLERS, {
         outdir: 'build/bench/bundles',
@@ -133,6 +152,7 @@ export async function runBench(argv: string[]): Promise<number> {
         },
         seedingMs: seeded.elapsedMs,
         sweeps,
+        eventPath,
         bundles,
         totalMs: Math.round(performance.now() - started),
       });

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import {
   awsClientsOf,
@@ -89,5 +90,31 @@ describe('Function: measureBundle', () => {
     expect(figures.bytes).toBeGreaterThan(figures.gzipBytes);
     expect(figures.coldStartSamples).toHaveLength(5);
     expect(figures.topModules[0]?.bytes).toBeGreaterThan(0);
+  });
+});
+
+describe('Bundle: ecr-image-action', () => {
+  it("carries zod's English messages only, not its every locale", async () => {
+    // Act
+    const { metafile } = await build({
+      entryPoints: ['packages/functions/src/ecr-image-action.ts'],
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node22',
+      metafile: true,
+      write: false,
+      logLevel: 'silent',
+    });
+    const bundled = Object.values(metafile.outputs).flatMap((output) =>
+      Object.entries(output.inputs)
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .map(([path]) => path)
+    );
+    const locales = bundled.filter((path) => path.includes('zod/v4/locales/'));
+
+    // Assess
+    expect(locales.map((path) => path.split('/').at(-1))).toEqual(['en.js']);
   });
 });

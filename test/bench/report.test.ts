@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BundleSection } from '../../bench/bundles.js';
+import type { EventPathFigures } from '../../bench/event-path.js';
 import { censusOf, lowerBound } from '../../bench/lower-bound.js';
 import {
   assembleReport,
@@ -64,6 +65,23 @@ const bundles: BundleSection = {
   missing: [],
 };
 
+const eventPath: EventPathFigures = {
+  events: 200,
+  calls: {
+    total: 1400,
+    byOperation: { 'ecr:SetRepositoryPolicy': 200, 'sqs:SendMessage': 200 },
+  },
+  callsPerEvent: 7,
+  routerCallsPerEvent: 3,
+  writes: 200,
+  writesPerEvent: 1,
+  repositoriesTouched: 200,
+  handlerMs: { p50: 90, p95: 140 },
+  workerBatchMs: { p50: 700, p95: 900, batches: 20 },
+  granted: 200,
+  deadLettered: 0,
+};
+
 function input(cold: SweepFigures, speedup: number): ReportInput {
   const writes = cold.writes;
 
@@ -83,6 +101,7 @@ function input(cold: SweepFigures, speedup: number): ReportInput {
       sequential: figures({ concurrency: 1, wallMs: 1000 * speedup }),
       speedup,
     },
+    eventPath,
     bundles,
     totalMs: 2,
   };
@@ -108,6 +127,16 @@ describe('Function: assembleReport', () => {
     expect(report.sequentialSweep.concurrency).toBe(1);
     expect(report.speedup).toBe(6);
     expect(report.machine.cpus).toBe(2);
+    expect(report.eventPath).toMatchObject({
+      callsPerEvent: 7,
+      writesPerEvent: 1,
+      handlerMs: { p50: 90, p95: 140 },
+    });
+    expect(report.bundles.bundles[0]).toMatchObject({
+      bytes: 2048,
+      coldStartMs: 120,
+      topModules: [{ module: '@aws-sdk/client-ecr', bytes: 1024 }],
+    });
   });
 
   it('meets every target when calls sit at the bound', () => {
@@ -149,7 +178,8 @@ describe('Function: assembleReport', () => {
 
     // Assess
     expect(speedup?.met).toBe(false);
-    expect(speedup?.note).toContain('the machine was 97% busy');
+    expect(speedup?.note).toContain('The machine was 97% busy');
+    expect(speedup?.note).toContain('What would reach it');
   });
 
   it("blames moto's one core when its CPU filled the sweep", () => {
