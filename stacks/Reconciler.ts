@@ -31,6 +31,7 @@ import {
   isProductionStage,
   runtimeConfigText,
 } from './config.js';
+import { FORWARDED_PATTERNS } from './forwarding.js';
 
 export { APP_NAME };
 
@@ -65,9 +66,6 @@ const WORK_VISIBILITY_TIMEOUT = Duration.seconds(
 
 /** Deliveries of one message before it is parked in the dead-letter queue. */
 const MAX_RECEIVE_COUNT = 5;
-
-const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
-const CLOUDTRAIL_SERVICE_EVENT = 'AWS Service Event via CloudTrail';
 
 const ECR_WRITE_ACTIONS = [
   'ecr:DescribeRepositories',
@@ -608,23 +606,6 @@ class PermissionSet {
 
 type Handlers = ReconcilerOutputs['functions'];
 
-function cloudTrailPattern(
-  source: string,
-  eventSource: string,
-  eventNames: string[]
-): events.EventPattern {
-  return {
-    source: [source],
-    detailType: [CLOUDTRAIL_API_CALL],
-    detail: {
-      eventSource: [eventSource],
-      eventName: eventNames,
-      // A failed call changed nothing worth reconciling.
-      errorCode: [{ exists: false }],
-    },
-  };
-}
-
 function defineEventRules(
   stack: Stack,
   config: DeploymentConfig,
@@ -632,45 +613,18 @@ function defineEventRules(
   functions: Handlers
 ): void {
   const registryAccounts = config.registries.map((r) => r.accountId);
+  // The central rules are the forwarded patterns; ECR events also name the
+  // registry accounts, since the bus hears every account of the
+  // Organization.
   const imagePushed: events.EventPattern = {
-    source: ['aws.ecr'],
-    detailType: ['ECR Image Action'],
+    ...FORWARDED_PATTERNS.imagePushed,
     account: registryAccounts,
-    detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] },
   };
   const repositoryChanged: events.EventPattern = {
-    ...cloudTrailPattern('aws.ecr', 'ecr.amazonaws.com', [
-      'CreateRepository',
-      'TagResource',
-      'UntagResource',
-      'DeleteRepository',
-    ]),
+    ...FORWARDED_PATTERNS.repositoryChanged,
     account: registryAccounts,
   };
-  // The opt-in tag is not matched here: whether EventBridge matches fields
-  // of one element of `tags` (an array of objects) is unverified, so the
-  // handler checks the tag on the project it reads back.
-  const projectChanged = cloudTrailPattern(
-    'aws.codebuild',
-    'codebuild.amazonaws.com',
-    ['CreateProject', 'UpdateProject', 'DeleteProject']
-  );
-  // Organizations events exist only in us-east-1 of the management
-  // account, which forwards them to this bus.
-  const accountMoved = cloudTrailPattern(
-    'aws.organizations',
-    'organizations.amazonaws.com',
-    ['MoveAccount', 'RemoveAccountFromOrganization']
-  );
-  const accountCreated: events.EventPattern = {
-    source: ['aws.organizations'],
-    detailType: [CLOUDTRAIL_SERVICE_EVENT],
-    detail: {
-      eventSource: ['organizations.amazonaws.com'],
-      eventName: ['CreateAccountResult'],
-      serviceEventDetails: { createAccountStatus: { state: ['SUCCEEDED'] } },
-    },
-  };
+  const { projectChanged, accountMoved, accountCreated } = FORWARDED_PATTERNS;
 
   const rule = (
     id: string,

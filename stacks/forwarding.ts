@@ -30,11 +30,14 @@ function cloudTrailPattern(
 }
 
 /**
- * What each kind of account forwards to the central bus. They are the
- * central stack's rule patterns without its `account` filter, which the
- * forwarding account meets by construction; a test keeps the two equal.
+ * What each kind of account forwards to the central bus, and what the
+ * central rules match there (with an `account` filter on ECR events, which
+ * a forwarding account meets by construction).
  */
 export const FORWARDED_PATTERNS = {
+  // The opt-in tag is not matched here: whether EventBridge matches fields
+  // of one element of `tags` (an array of objects) is unverified, so the
+  // handler checks the tag on the project it reads back.
   projectChanged: cloudTrailPattern(
     'aws.codebuild',
     'codebuild.amazonaws.com',
@@ -51,6 +54,8 @@ export const FORWARDED_PATTERNS = {
     'UntagResource',
     'DeleteRepository',
   ]),
+  // Organizations events exist only in us-east-1 of the management
+  // account, which forwards them to the central bus.
   accountMoved: cloudTrailPattern(
     'aws.organizations',
     'organizations.amazonaws.com',
