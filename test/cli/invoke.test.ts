@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../packages/cli/src/main.js';
-import type { Output } from '../../packages/cli/src/runtime.js';
 import {
   SAMPLE_ORGANIZATION,
   type SeededOrganization,
   seedOrganization,
 } from '../../packages/emulator/src/index.js';
+import { captureOutput } from '../support/cli-output.js';
 import { useMotoServer } from '../support/emulator.js';
 
 const VARIABLES = [
@@ -15,19 +15,6 @@ const VARIABLES = [
   'PROJECT_INDEX_TABLE',
   'WORK_QUEUE_URL',
 ];
-
-function capture(): Output & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-
-  return {
-    stdout,
-    stderr,
-    out: (text) => stdout.push(text),
-    err: (text) => stderr.push(text),
-    interactive: false,
-  };
-}
 
 interface InvokeOutput {
   result: { outcome?: string; items?: unknown[] };
@@ -146,7 +133,7 @@ describe('Command: invoke', () => {
   });
 
   async function invoke(handler: string, file: string, ...extra: string[]) {
-    const output = capture();
+    const output = captureOutput();
     const code = await main(
       [
         'invoke',

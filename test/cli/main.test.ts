@@ -3,32 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../packages/cli/src/main.js';
-import type { Output } from '../../packages/cli/src/runtime.js';
 import {
   MEMBER_ACCESS_ROLE,
   SAMPLE_ORGANIZATION,
   type SeededOrganization,
   seedOrganization,
 } from '../../packages/emulator/src/index.js';
+import { captureOutput } from '../support/cli-output.js';
 import { useMotoServer } from '../support/emulator.js';
-
-interface Captured extends Output {
-  stdout: string[];
-  stderr: string[];
-}
-
-function capture(): Captured {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-
-  return {
-    stdout,
-    stderr,
-    out: (text) => stdout.push(text),
-    err: (text) => stderr.push(text),
-    interactive: false,
-  };
-}
 
 const REPORT_KEYS = [
   'errors',
@@ -58,7 +40,7 @@ describe('Function: main', () => {
   let configFile = '';
 
   async function run(...argv: string[]) {
-    const output = capture();
+    const output = captureOutput();
     const code = await main(
       [...argv, '--endpoint', server().endpoint, '--config', configFile],
       output
@@ -172,7 +154,7 @@ describe('Function: main', () => {
         roles: { memebr: 'Reader' },
       })
     );
-    const output = capture();
+    const output = captureOutput();
 
     // Act
     const code = await main(['plan', '--config', bad], output);
@@ -184,7 +166,7 @@ describe('Function: main', () => {
 
   it('refuses an unknown command with the usage text', async () => {
     // Prepare
-    const output = capture();
+    const output = captureOutput();
 
     // Act
     const code = await main(['destroy'], output);

@@ -12,11 +12,11 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../packages/cli/src/main.js';
-import type { Output } from '../../packages/cli/src/runtime.js';
 import {
   type Report,
   renderManagedStatement,
 } from '../../packages/core/src/index.js';
+import { captureOutput } from '../support/cli-output.js';
 import { useMotoServer } from '../support/emulator.js';
 import {
   type RealismProxy,
@@ -66,19 +66,6 @@ function managed(...roles: string[]) {
     principalArns: roles,
     orgPaths: [`${ORGANIZATION}/r-ab12/ou-ab12-34cd5678/`],
   });
-}
-
-function captured(): Output & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-
-  return {
-    stdout,
-    stderr,
-    out: (text) => stdout.push(text),
-    err: (text) => stderr.push(text),
-    interactive: false,
-  };
 }
 
 describe('Command: apply --remove-managed', () => {
@@ -158,7 +145,7 @@ describe('Command: apply --remove-managed', () => {
   }
 
   async function run(...argv: string[]) {
-    const output = captured();
+    const output = captureOutput();
     const code = await main(
       [
         ...argv,
@@ -345,7 +332,7 @@ describe('Command: apply --remove-managed', () => {
   });
 
   it('refuses --remove-managed with another command', async () => {
-    const output = captured();
+    const output = captureOutput();
 
     const code = await main(['explain', '--remove-managed'], output);
 
