@@ -1,7 +1,6 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import type { Construct } from 'constructs';
-import { ConfigurationError } from '../packages/core/src/errors.js';
 import { APP_NAME, centralEventBusArn } from './central-roles.js';
 import type { DeploymentConfig } from './config.js';
 import {
@@ -14,6 +13,8 @@ export interface MemberStackSetProps {
   stage: string;
   /** The synthesized member template. */
   memberTemplate: object;
+  /** OU or root ids whose accounts get a member stack instance. */
+  organizationalUnitIds: readonly string[];
   /** Every Region a member stack instance runs in. */
   regions: readonly string[];
   accountRolesRegion: string;
@@ -31,12 +32,6 @@ export class MemberStackSetStack extends Stack {
       analyticsReporting: false,
     });
     const { config, stage } = props;
-    const organizationalUnitIds = config.memberOrganizationalUnitIds;
-    if (!organizationalUnitIds) {
-      throw new ConfigurationError(
-        'memberOrganizationalUnitIds: is needed for the member StackSet; list the OUs (or the root) whose accounts run build projects'
-      );
-    }
 
     new cloudformation.CfnStackSet(this, 'MemberStackSet', {
       stackSetName: `${stage}-${APP_NAME}-member`,
@@ -65,7 +60,9 @@ export class MemberStackSetStack extends Stack {
       ],
       stackInstancesGroup: [
         {
-          deploymentTargets: { organizationalUnitIds },
+          deploymentTargets: {
+            organizationalUnitIds: [...props.organizationalUnitIds],
+          },
           regions: [...props.regions],
         },
       ],

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, BootstraplessSynthesizer, type Stack } from 'aws-cdk-lib';
 import { memberRegionsOf } from '../packages/core/src/config/config.js';
-import { ConfigurationError } from '../packages/core/src/errors.js';
 import { APP_NAME } from './central-roles.js';
 import { type DeploymentConfig, runtimeConfigOf } from './config.js';
 import { ManagementStack } from './Management.js';
@@ -124,12 +123,17 @@ function synthesizeInto(
     add(stack, 'registry', `registry account ${accountId}`, regions);
   }
 
-  const memberTemplate = app.synth().getStackByName(member.stackName).template;
-  try {
+  // The StackSet embeds the member template, so it joins the App after a
+  // first synthesis; the second one below takes it in.
+  const organizationalUnitIds = config.memberOrganizationalUnitIds;
+  if (organizationalUnitIds) {
+    const memberTemplate = app.synth().getStackByName(member.stackName)
+      .template as object;
     const stackSet = new MemberStackSetStack(app, `${prefix}-MemberStackSet`, {
       config,
       stage,
       memberTemplate,
+      organizationalUnitIds,
       regions: memberRegions,
       accountRolesRegion,
     });
@@ -138,13 +142,11 @@ function synthesizeInto(
         ? 'the management account'
         : 'the StackSets delegated administrator account';
     add(stackSet, 'member-stackset', where, [config.region]);
-  } catch (error) {
-    if (!(error instanceof ConfigurationError)) throw error;
-    skipped.push(`${prefix}-MemberStackSet: ${error.message}`);
+  } else {
+    skipped.push(
+      `${prefix}-MemberStackSet: memberOrganizationalUnitIds: is needed for the member StackSet; list the OUs (or the root) whose accounts run build projects`
+    );
   }
-
-  // A second synth of the same App would be refused, so the StackSet lives
-  // in an App of its own once the member template is known.
   const assembly = app.synth({ force: true });
 
   return {

@@ -63,7 +63,8 @@ export interface CliArguments {
   json: boolean;
   detailedExitcode: boolean;
   verbose: boolean;
-  removeManaged: boolean;
+  /** Optional, so callers building arguments by hand need not name it. */
+  removeManaged?: boolean;
 }
 
 export class UsageError extends Error {
