@@ -14,6 +14,7 @@ import {
 } from '../packages/aws/src/work-queue.js';
 import { CONFIG_ENVIRONMENT_VARIABLE } from '../packages/core/src/index.js';
 import {
+  CODEBUILD_TRUST_POLICY,
   MEMBER_ACCESS_ROLE,
   type SeededOrganization,
 } from '../packages/emulator/src/index.js';
@@ -142,16 +143,7 @@ async function createProjects(
         new CreateRoleCommand({
           RoleName: `${next.name}-role`,
           Path: '/service-role/',
-          AssumeRolePolicyDocument: JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Effect: 'Allow',
-                Principal: { Service: 'codebuild.amazonaws.com' },
-                Action: 'sts:AssumeRole',
-              },
-            ],
-          }),
+          AssumeRolePolicyDocument: CODEBUILD_TRUST_POLICY,
         })
       );
       await new CodeBuildClient(config).send(

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { EMULATOR_CREDENTIALS } from '../../packages/aws/src/clients.js';
+import { CODEBUILD_TRUST_POLICY } from '../../packages/emulator/src/index.js';
 
 export const REGION = 'eu-west-1';
 /** moto's default account, where unknown access keys land. */
@@ -117,16 +118,7 @@ export async function seedBuildProjects(
     .send(
       new CreateRoleCommand({
         RoleName: roleName,
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'codebuild.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-            },
-          ],
-        }),
+        AssumeRolePolicyDocument: CODEBUILD_TRUST_POLICY,
       })
     )
     .catch((error: Error) => {

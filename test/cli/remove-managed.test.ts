@@ -16,6 +16,7 @@ import {
   type Report,
   renderManagedStatement,
 } from '../../packages/core/src/index.js';
+import { CODEBUILD_TRUST_POLICY } from '../../packages/emulator/src/index.js';
 import { captureOutput } from '../support/cli-output.js';
 import { useMotoServer } from '../support/emulator.js';
 import {
@@ -190,16 +191,7 @@ describe('Command: apply --remove-managed', () => {
     }).send(
       new CreateRoleCommand({
         RoleName: 'Deployer',
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'codebuild.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-            },
-          ],
-        }),
+        AssumeRolePolicyDocument: CODEBUILD_TRUST_POLICY,
       })
     );
 

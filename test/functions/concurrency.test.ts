@@ -5,21 +5,11 @@ import {
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { mapSettled } from '../../packages/core/src/index.js';
+import { CODEBUILD_TRUST_POLICY } from '../../packages/emulator/src/index.js';
 import { useEventPath } from '../support/event-path.js';
 
 const PROJECTS = 50;
 const DRAINS = 4;
-
-const TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Allow',
-      Principal: { Service: 'codebuild.amazonaws.com' },
-      Action: 'sts:AssumeRole',
-    },
-  ],
-});
 
 describe('Event path: concurrency and duplicates', () => {
   const path = useEventPath();
@@ -42,7 +32,7 @@ describe('Event path: concurrency and duplicates', () => {
         new CreateRoleCommand({
           RoleName: `${name}-build`,
           Path: '/service-role/',
-          AssumeRolePolicyDocument: TRUST,
+          AssumeRolePolicyDocument: CODEBUILD_TRUST_POLICY,
         })
       );
       await codebuild.send(

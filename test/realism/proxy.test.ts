@@ -26,6 +26,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  CODEBUILD_TRUST_POLICY,
   SAMPLE_ORGANIZATION,
   seedOrganization,
 } from '../../packages/emulator/src/index.js';
@@ -43,17 +44,6 @@ const STATIC_CREDENTIALS = {
   accessKeyId: 'AKIAREALISMTEST00000',
   secretAccessKey: 'secret',
 };
-const TRUST_POLICY = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Allow',
-      Principal: { Service: 'codebuild.amazonaws.com' },
-      Action: 'sts:AssumeRole',
-    },
-  ],
-});
-
 describe('Function: startRealismProxy', () => {
   const server = useMotoServer();
   let proxy: RealismProxy | undefined;
@@ -100,7 +90,7 @@ describe('Function: startRealismProxy', () => {
       new CreateRoleCommand({
         RoleName: name,
         Path: '/service-role/',
-        AssumeRolePolicyDocument: TRUST_POLICY,
+        AssumeRolePolicyDocument: CODEBUILD_TRUST_POLICY,
       })
     );
 

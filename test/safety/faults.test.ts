@@ -9,6 +9,7 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../packages/cli/src/main.js';
 import type { Report } from '../../packages/core/src/index.js';
+import { CODEBUILD_TRUST_POLICY } from '../../packages/emulator/src/index.js';
 import { useMotoServer } from '../support/emulator.js';
 import {
   type RealismProxy,
@@ -327,16 +328,7 @@ async function addWebProject(
     new CreateRoleCommand({
       RoleName: `${name}-build`,
       Path: '/service-role/',
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'codebuild.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      }),
+      AssumeRolePolicyDocument: CODEBUILD_TRUST_POLICY,
     })
   );
   await new CodeBuildClient(clientConfig).send(

@@ -255,7 +255,8 @@ function buildRolePolicy(role: BuildRoleSpec) {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
-const CODEBUILD_TRUST_POLICY = JSON.stringify({
+/** The trust policy of a CodeBuild service role. */
+export const CODEBUILD_TRUST_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [
     {

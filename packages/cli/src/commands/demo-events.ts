@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import type { ReconcilerConfig } from '../../../core/src/index.js';
 import type { SeededOrganization } from '../../../emulator/src/index.js';
+import { CODEBUILD_TRUST_POLICY } from '../../../emulator/src/index.js';
 import { readEventFile } from '../../../functions/src/local/event-files.js';
 import { createLocalHandler } from '../../../functions/src/local/handlers.js';
 import { localContext } from '../../../functions/src/local/lambda-context.js';
@@ -101,16 +102,7 @@ export async function runEventPath(
     new CreateRoleCommand({
       RoleName: NEW_ROLE,
       Path: '/service-role/',
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'codebuild.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      }),
+      AssumeRolePolicyDocument: CODEBUILD_TRUST_POLICY,
     })
   );
   await new CodeBuildClient(seeded.clientConfig(web)).send(
