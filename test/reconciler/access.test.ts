@@ -59,6 +59,7 @@ describe('Function: surveyAccess', () => {
       roles: { member: MEMBER_ACCESS_ROLE, registry: MEMBER_ACCESS_ROLE },
     });
     let simulations = 0;
+    let policyReads = 0;
     const gateways = createAwsGateways({
       region: REGION,
       endpoint: server().endpoint,
@@ -66,9 +67,11 @@ describe('Function: surveyAccess', () => {
       registryRoleName: MEMBER_ACCESS_ROLE,
       onCall: (_service, operation) => {
         if (operation === 'SimulatePrincipalPolicy') simulations++;
+        if (operation === 'GetRepositoryPolicy') policyReads++;
       },
     });
     await createReconciler({ config, gateways }).reconcile({ mode: 'apply' });
+    policyReads = 0;
 
     // Act
     const matrix = await surveyAccess({ config, gateways });
@@ -98,6 +101,8 @@ describe('Function: surveyAccess', () => {
       },
     ]);
     expect(simulations).toBe(1);
+    // The plan's read of the repository serves both explanations.
+    expect(policyReads).toBe(1);
     expect(matrix.totals.findings).toEqual({
       ROLE_LACKS_IDENTITY_PERMISSION: 2,
     });

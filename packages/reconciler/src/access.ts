@@ -7,6 +7,7 @@ import {
   type OrgTree,
   parseImageReference,
   type ReportError,
+  type RepositorySnapshot,
   repositoryArnOf,
 } from '../../core/src/index.js';
 import {
@@ -34,7 +35,8 @@ const EXPLAIN_ONLY: ReadonlySet<FindingCode> = new Set([
 export interface AccessSurveyOptions {
   /**
    * Explain every pull the plan grants, to find what only explain sees.
-   * One IAM simulation (or policy read) and one repository read per pull.
+   * One IAM simulation (or policy read) per pull; repositories and the
+   * Organization come from the plan's own reads.
    */
   explainGrants?: boolean;
   generatedAt?: Date;
@@ -53,8 +55,23 @@ export async function surveyAccess(
   const { config } = dependencies;
   let tree: OrgTree | undefined;
   const projects: BuildProject[] = [];
+  // The plan's own reads are kept, so explaining a granted pull costs no
+  // second read of the Organization or of the repository.
+  const repositories = new Map<string, RepositorySnapshot>();
+  const ecr = dependencies.gateways.ecr;
   const gateways: AwsGateways = {
     ...dependencies.gateways,
+    ecr: {
+      ...ecr,
+      readRepositories: async (registry, options) => {
+        const sweep = await ecr.readRepositories(registry, options);
+        for (const snapshot of sweep.repositories) {
+          repositories.set(snapshot.arn, snapshot);
+        }
+
+        return sweep;
+      },
+    },
     organizations: {
       readOrgTree: async () => {
         tree = await dependencies.gateways.organizations.readOrgTree();
@@ -118,7 +135,12 @@ export async function surveyAccess(
       config.concurrency,
       ({ project }) =>
         explainPull(
-          { config, gateways: dependencies.gateways, tree: known },
+          {
+            config,
+            gateways: dependencies.gateways,
+            tree: known,
+            repositories,
+          },
           { project }
         )
     );

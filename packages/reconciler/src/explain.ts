@@ -101,14 +101,17 @@ export interface ExplainDependencies {
   gateways: AwsGateways;
   /** The Organization as read already; read afresh when absent. */
   tree?: OrgTree;
+  /** Repositories as read already, by ARN; any other is read afresh. */
+  repositories?: ReadonlyMap<string, RepositorySnapshot>;
 }
 
 async function readRepository(
-  gateways: AwsGateways,
-  config: ReconcilerConfig,
+  { gateways, config, repositories }: ExplainDependencies,
   image: EcrImageReference,
   errors: ExplainError[]
 ): Promise<RepositorySnapshot | undefined | 'unreadable'> {
+  const known = repositories?.get(repositoryArnOf(image));
+  if (known) return known;
   try {
     return await gateways.ecr.readRepository(image);
   } catch (error) {
@@ -305,7 +308,7 @@ export async function explainPull(
 
   const errors: ExplainError[] = [];
   const [repository, role] = await Promise.all([
-    readRepository(gateways, config, image, errors),
+    readRepository(dependencies, image, errors),
     readRole(gateways, project.serviceRoleArn, errors),
   ]);
   const identity = await checkIdentity(
